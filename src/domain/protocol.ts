@@ -1,0 +1,141 @@
+// The client frames of PROTOCOL.md as io-ts codecs, and `decode`: type first, then
+// the one codec for that type. Shapes and deltas stay `unknown` here: their own
+// domain modules validate them with paths rooted at the frame.
+import * as t from 'io-ts';
+import { Either, left, isLeft } from 'fp-ts/Either';
+import { ErrorCode, ProtocolError, err } from './errors';
+
+const refined = <A>(base: t.Type<A>, ok: (a: A) => boolean, name: string): t.Type<A> =>
+  new t.Type<A>(name, (u): u is A => base.is(u) && ok(u), (u, c) => {
+    const r = base.validate(u, c);
+    return isLeft(r) || ok(r.right) ? r : t.failure(u, c);
+  }, t.identity);
+
+const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Room, doc, fence and device ids share the room-name rule. */
+export const Name = refined(t.string, (s) => NAME.test(s), '1–128 characters of A-Za-z0-9_.:-');
+export const Ref = t.union([refined(t.string, (s) => s.length <= 64, 'a string of at most 64 characters'), t.number]);
+const Count = refined(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'a non-negative integer');
+const Limit = refined(t.number, (n) => Number.isInteger(n) && n >= 1 && n <= 200, 'an integer from 1 to 200');
+const Finite = refined(t.number, Number.isFinite, 'a finite number');
+const Lat = refined(t.number, (n) => n >= -90 && n <= 90, 'a latitude in [-90, 90]');
+const Lng = refined(t.number, (n) => n >= -180 && n <= 180, 'a longitude in [-180, 180]');
+
+export const MAX_TEXT = 4000;
+// Characters are code points: an emoji counts once, as a user would count it.
+const codePoints = (s: string): number => (s.length <= MAX_TEXT ? s.length : [...s].length);
+const Text = refined(t.string, (s) => s.length > 0 && codePoints(s) <= MAX_TEXT, `text of 1–${MAX_TEXT} characters`);
+const MessageId = refined(t.string, (s) => s.length > 0 && s.length <= 128, 'a string of 1–128 characters');
+
+const frame = <P extends t.Props, O extends t.Props>(type: string, required: P, optional: O) =>
+  t.intersection([t.type({ type: t.literal(type), ...required }), t.partial({ ref: Ref, ...optional })]);
+
+export const Ping = frame('ping', {}, {});
+export const RoomJoin = frame('room.join', { room: Name }, { since: Count });
+export const RoomLeave = frame('room.leave', { room: Name }, {});
+export const ChatSend = frame('chat.send', { room: Name, text: Text }, { id: MessageId });
+export const ChatTyping = frame('chat.typing', { room: Name }, {});
+export const RoomHistory = frame('room.history', { room: Name }, { before: Count, limit: Limit });
+export const DocOpen = frame('doc.open', { doc: Name }, { version: Count });
+export const DocOp = frame('doc.op', { doc: Name, version: Count, op: t.unknown }, {});
+export const DocCursor = frame('doc.cursor', { doc: Name, version: Count, range: t.type({ index: Count, length: Count }) }, {});
+export const DocClose = frame('doc.close', { doc: Name }, {});
+export const FenceCreate = frame('fence.create', {
+  fence: t.intersection([
+    t.type({ name: refined(t.string, (s) => s.length <= 256, 'a string of at most 256 characters'), shape: t.unknown }),
+    t.partial({ id: Name, dwellMs: Count }),
+  ]),
+}, {});
+export const FenceDelete = frame('fence.delete', { id: Name }, {});
+export const FenceList = frame('fence.list', {}, {});
+const FenceSelection = t.union([t.literal('*'), t.array(Name)]);
+export const FenceSubscribe = frame('fence.subscribe', { fences: FenceSelection }, {});
+export const FenceUnsubscribe = frame('fence.unsubscribe', { fences: FenceSelection }, {});
+export const LocationUpdate = frame('location.update', { device: Name, lat: Lat, lng: Lng }, {
+  at: Count,
+  accuracy: refined(Finite, (n) => n >= 0, 'a non-negative number'),
+});
+
+const codecs = {
+  ping: Ping,
+  'room.join': RoomJoin,
+  'room.leave': RoomLeave,
+  'chat.send': ChatSend,
+  'chat.typing': ChatTyping,
+  'room.history': RoomHistory,
+  'doc.open': DocOpen,
+  'doc.op': DocOp,
+  'doc.cursor': DocCursor,
+  'doc.close': DocClose,
+  'fence.create': FenceCreate,
+  'fence.delete': FenceDelete,
+  'fence.list': FenceList,
+  'fence.subscribe': FenceSubscribe,
+  'fence.unsubscribe': FenceUnsubscribe,
+  'location.update': LocationUpdate,
+} as const;
+
+type Codecs = typeof codecs;
+export type FrameType = keyof Codecs;
+export type ClientFrame = { [K in FrameType]: t.TypeOf<Codecs[K]> }[FrameType];
+export type FrameOf<K extends FrameType> = t.TypeOf<Codecs[K]>;
+export type Ref = t.TypeOf<typeof Ref>;
+
+/** A decoding failure, with the frame's `ref` when it had a usable one. */
+export interface Rejected extends ProtocolError {
+  readonly ref?: Ref;
+}
+
+const reject = (code: ErrorCode, message: string, path?: string, ref?: Ref): Rejected =>
+  ref === undefined ? err(code, message, path) : { ...err(code, message, path), ref };
+
+const has = (o: object, k: string): k is FrameType => Object.prototype.hasOwnProperty.call(o, k);
+
+// io-ts puts union members and intersection halves in the context as keys '0', '1';
+// they are not fields, so the path keeps only keys under a record or array.
+const pathOf = (e: t.ValidationError): string =>
+  e.context
+    .filter((_, i) => i > 0 && !['UnionType', 'IntersectionType'].includes((e.context[i - 1].type as { _tag?: string })._tag ?? ''))
+    .map((c) => c.key)
+    .join('.');
+
+const describe = (v: unknown): string => {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+};
+
+const firstFailure = (errors: t.Errors): { path: string; message: string } => {
+  // The deepest context names the most precise field.
+  const e = errors.reduce((a, b) => (b.context.length > a.context.length ? b : a));
+  const path = pathOf(e);
+  const expected = e.context[e.context.length - 1].type.name;
+  return { path, message: `${path}: expected ${expected}, got ${describe(e.value)}` };
+};
+
+export const decodeValue = (raw: unknown): Either<Rejected, ClientFrame> => {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return left(reject('unknown_type', 'a frame must be a JSON object with a "type"'));
+  }
+  const o = raw as Record<string, unknown>;
+  const ref = Ref.is(o.ref) ? o.ref : undefined;
+  if (typeof o.type !== 'string' || !has(codecs, o.type)) {
+    return left(reject('unknown_type', `unknown frame type ${describe(o.type)}`, 'type', ref));
+  }
+  const r = (codecs[o.type] as t.Type<ClientFrame>).decode(raw);
+  if (isLeft(r)) {
+    const { path, message } = firstFailure(r.left);
+    return left(reject('bad_request', message, path, ref));
+  }
+  return r;
+};
+
+export const decode = (text: string): Either<Rejected, ClientFrame> => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return left(reject('bad_json', 'the frame is not valid JSON'));
+  }
+  return decodeValue(raw);
+};
