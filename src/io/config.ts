@@ -1,0 +1,60 @@
+// Configuration from the environment, with CLI flags (`--port 9000`) mirroring it.
+import { Durability } from '../../knexfile';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly durability: Durability;
+  readonly jwtSecret?: string;
+  /** Frames above this many bytes get `too_large`; far above it the socket is closed (1009). */
+  readonly maxFrame: number;
+  /** Seconds; a socket silent for twice this is closed. Advertised in `welcome`. */
+  readonly heartbeat: number;
+  /** Bytes buffered for a slow socket before it is dropped from fan-out and closed. */
+  readonly maxBackpressure: number;
+  /** Frames a second a socket may send (bursts up to twice that); 0 turns the limit off. */
+  readonly rateLimit: number;
+  readonly batchSize: number;
+  readonly batchMs: number;
+  /** How many recent message ids per room make resends idempotent. */
+  readonly dedupeWindow: number;
+  readonly clientDir: string;
+  readonly allowUwsFallback: boolean;
+  readonly logLevel: string;
+}
+
+const flagName = (env: string) => `--${env.replace(/^RUSHER_/, '').toLowerCase().replace(/_/g, '-')}`;
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): Config => {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(flagName(name));
+    return i >= 0 && i + 1 < argv.length ? argv[i + 1] : env[name];
+  };
+  const int = (name: string, fallback: number, min = 0): number => {
+    const raw = get(name);
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+    return n;
+  };
+  const durability = get('RUSHER_DURABILITY') ?? 'normal';
+  if (durability !== 'normal' && durability !== 'full') throw new Error(`RUSHER_DURABILITY must be "normal" or "full", got "${durability}"`);
+  return {
+    port: int('PORT', 8080),
+    host: get('HOST') ?? '0.0.0.0',
+    db: get('RUSHER_DB') ?? './data/rusher.db',
+    durability,
+    jwtSecret: get('RUSHER_JWT_SECRET') || undefined,
+    maxFrame: int('RUSHER_MAX_FRAME', 256 * 1024, 1024),
+    heartbeat: int('RUSHER_HEARTBEAT', 30, 4),
+    maxBackpressure: int('RUSHER_MAX_BACKPRESSURE', 1024 * 1024, 1024),
+    rateLimit: int('RUSHER_RATE_LIMIT', 1000),
+    batchSize: int('RUSHER_BATCH_SIZE', 4096, 1),
+    batchMs: int('RUSHER_BATCH_MS', 2),
+    dedupeWindow: int('RUSHER_DEDUPE_WINDOW', 10_000, 1),
+    clientDir: get('RUSHER_CLIENT_DIR') ?? 'client/dist',
+    allowUwsFallback: get('RUSHER_ALLOW_UWS_FALLBACK') === '1',
+    logLevel: get('LOG_LEVEL') ?? 'info',
+  };
+};
