@@ -1,17 +1,16 @@
 // The composition root: configuration, store, pipelines, gateway, signals.
 import { randomUUID } from 'crypto';
-import { from, merge } from 'rxjs';
+import { merge } from 'rxjs';
 import { loadConfig } from './io/config';
 import { createLogger } from './io/log';
-import { loadUws, us_listen_socket } from './io/uws';
+import { listen, loadUws } from './io/uws';
 import { openStore } from './io/store';
 import { createMetrics, measuredWrite } from './io/metrics';
 import { authenticator } from './io/auth';
 import { attachGateway } from './io/gateway';
 import { attachHttp } from './io/http';
-import { committer } from './streams/commit';
+import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
-import { Write } from './domain/writes';
 
 const main = async () => {
   const config = loadConfig();
@@ -21,25 +20,28 @@ const main = async () => {
   const metrics = createMetrics();
   const rooms = await store.rooms(config.dedupeWindow);
 
-  const write = measuredWrite(store.write, metrics, (e, size) => log.error({ err: e, size }, 'commit failed'));
-  const commits = committer<Write, unknown>(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs });
+  const write = measuredWrite(store.write, metrics, (e, size) => log.error({ error: String((e as Error)?.message ?? e).slice(0, 300), size }, 'commit failed'));
 
   const app = uws.App();
   const gateway = attachGateway(app, { ...config, authenticate: authenticator(config.jwtSecret) }, metrics, log);
   attachHttp(app, metrics, store.ping, config.clientDir);
 
   const effects$ = merge(
-    chat(gateway.inbound$, {
-      commit: commits.commit,
-      history: (q) => from(store.history(q)),
-      newId: randomUUID,
-      rooms,
-      dedupeWindow: config.dedupeWindow,
+    chat(gateway.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
+  ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
+  // Completes once the gateway's inbound stream has ended and the last batch is committed.
+  const drained = new Promise<void>((resolve) =>
+    effects$.subscribe({
+      next: gateway.run,
+      error: (e) => {
+        log.fatal({ err: e }, 'a pipeline failed');
+        resolve();
+      },
+      complete: resolve,
     }),
   );
-  effects$.subscribe({ next: gateway.run, error: (e) => log.fatal({ err: e }, 'a pipeline failed') });
 
-  const listening = await new Promise<us_listen_socket | false>((resolve) => app.listen(config.host, config.port, resolve));
+  const listening = await listen(app, config.host, config.port, true);
   if (!listening) throw new Error(`cannot listen on ${config.host}:${config.port} (is the port taken?)`);
   log.info({ host: config.host, port: config.port, db: config.db, auth: config.jwtSecret ? 'jwt' : 'user' }, `rusher accepting connections on ws://${config.host}:${config.port}/ws`);
 
@@ -50,7 +52,7 @@ const main = async () => {
     log.info({ signal }, 'stopping: closing sockets, flushing commits');
     uws.us_listen_socket_close(listening);
     gateway.closeAll();
-    await commits.close();
+    await drained;
     await store.close();
     log.info('stopped');
     process.exit(0);

@@ -27,7 +27,7 @@ const codePoints = (s: string): number => (s.length <= MAX_TEXT ? s.length : [..
 const Text = refined(t.string, (s) => s.length > 0 && codePoints(s) <= MAX_TEXT, `text of 1–${MAX_TEXT} characters`);
 const MessageId = refined(t.string, (s) => s.length > 0 && s.length <= 128, 'a string of 1–128 characters');
 
-const frame = <P extends t.Props, O extends t.Props>(type: string, required: P, optional: O) =>
+const frame = <T extends string, P extends t.Props, O extends t.Props>(type: T, required: P, optional: O) =>
   t.intersection([t.type({ type: t.literal(type), ...required }), t.partial({ ref: Ref, ...optional })]);
 
 export const Ping = frame('ping', {}, {});

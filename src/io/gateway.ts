@@ -22,15 +22,21 @@ export interface GatewayOptions {
 interface Socket extends Conn {
   tokens: number;
   refilledAt: number;
+  /** Set by uWS's close: the socket must not be touched after it. */
+  closed: boolean;
 }
 
 export interface Gateway {
   readonly inbound$: Observable<Inbound>;
-  readonly run: (effect: Effect) => void;
+  /** Carries out effects in order. */
+  readonly run: (effects: readonly Effect[]) => void;
   readonly connections: () => number;
   /** Closes every socket (1001) and ends `inbound$`. */
   readonly closeAll: () => void;
 }
+
+/** Every socket subscribes to its own topic: replies sent outside uWS's callbacks go there. */
+const ownTopic = (conn: string) => `@${conn}`;
 
 // uWS idle timeouts have a 4 s granularity.
 const idleTimeout = (heartbeat: number) => Math.min(960, Math.ceil((heartbeat * 2) / 4) * 4);
@@ -39,9 +45,13 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
   const inbound = new Subject<Inbound>();
   const sockets = new Map<string, WebSocket<Socket>>();
 
-  const sendFrame = (ws: WebSocket<Socket>, frame: ServerFrame) => {
+  const count = (frame: ServerFrame) => {
     metrics.framesOut.inc();
     if (frame.type === 'error') metrics.errors.inc({ code: frame.code as string });
+  };
+  const sendFrame = (ws: WebSocket<Socket>, frame: ServerFrame) => {
+    if (ws.getUserData().closed) return;
+    count(frame);
     ws.send(JSON.stringify(frame));
   };
   const reject = (ws: WebSocket<Socket>, code: ErrorCode, message: string, ref?: string | number) =>
@@ -55,6 +65,21 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
     if (s.tokens < 1) return false;
     s.tokens -= 1;
     return true;
+  };
+
+  // Inside uWS's callbacks a send is corked with everything else the callback sends.
+  // Outside them (after a commit, say) an uncorked send is a syscall of its own, and on
+  // a busy host that is most of the cost of a message; so there a send is published to
+  // the socket's own topic instead, and uWS drains each socket's queue in one write, in
+  // order with the topics' publishes.
+  let inCallback = 0;
+  const inside = <A extends unknown[]>(handler: (...a: A) => void) => (...a: A) => {
+    inCallback++;
+    try {
+      handler(...a);
+    } finally {
+      inCallback--;
+    }
   };
 
   app.ws<Socket>('/ws', {
@@ -79,20 +104,21 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
         if (aborted) return;
         res.cork(() => {
           if (!who.ok) res.writeStatus(who.status).writeHeader('content-type', 'text/plain').end(who.reason);
-          else res.upgrade<Socket>({ id: randomUUID(), user: who.user, tokens: opts.rateLimit * 2, refilledAt: Date.now() }, key, protocol, extensions, context);
+          else res.upgrade<Socket>({ id: randomUUID(), user: who.user, tokens: opts.rateLimit * 2, refilledAt: Date.now(), closed: false }, key, protocol, extensions, context);
         });
       });
     },
 
-    open: (ws) => {
+    open: inside((ws: WebSocket<Socket>) => {
       const s = ws.getUserData();
       sockets.set(s.id, ws);
+      ws.subscribe(ownTopic(s.id));
       metrics.connections.inc();
       sendFrame(ws, { type: 'welcome', session: s.id, user: s.user, protocol: 1, heartbeat: opts.heartbeat });
       inbound.next({ kind: 'open', conn: { id: s.id, user: s.user } });
-    },
+    }),
 
-    message: (ws, message, isBinary) => {
+    message: inside((ws: WebSocket<Socket>, message: ArrayBuffer, isBinary: boolean) => {
       metrics.framesIn.inc();
       const s = ws.getUserData();
       if (isBinary) return reject(ws, 'bad_frame', 'binary frames are not part of the protocol; send JSON text');
@@ -109,21 +135,27 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
         log.error({ err: e, type: frame.type }, 'frame handling failed');
         reject(ws, 'unavailable', 'the server failed to handle this frame', frame.ref);
       }
-    },
+    }),
 
-    close: (ws) => {
+    close: inside((ws: WebSocket<Socket>) => {
       const s = ws.getUserData();
+      s.closed = true;
       sockets.delete(s.id);
       metrics.connections.dec();
       inbound.next({ kind: 'close', conn: { id: s.id, user: s.user } });
-    },
+    }),
   });
 
-  const run = (effect: Effect) => {
+  const runOne = (effect: Effect) => {
     switch (effect.kind) {
       case 'send': {
-        const ws = sockets.get(effect.conn);
-        if (ws) ws.cork(() => sendFrame(ws, effect.frame));
+        if (inCallback > 0) {
+          const ws = sockets.get(effect.conn);
+          if (ws) sendFrame(ws, effect.frame);
+        } else if (sockets.has(effect.conn)) {
+          count(effect.frame);
+          app.publish(ownTopic(effect.conn), JSON.stringify(effect.frame));
+        }
         return;
       }
       case 'publish': {
@@ -140,6 +172,10 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
         sockets.get(effect.conn)?.unsubscribe(effect.topic);
         return;
     }
+  };
+
+  const run = (effects: readonly Effect[]) => {
+    for (let i = 0; i < effects.length; i++) runOne(effects[i]);
   };
 
   return {

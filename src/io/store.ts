@@ -18,13 +18,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// SQLite binds at most 32,766 parameters a statement.
-const MAX_PARAMS = 32_000;
+// knex's SQLite dialect inserts many rows as `select … union all select …`, which
+// SQLite caps at 500 terms; a multi-row VALUES list has no such cap (only the 32,766
+// bound parameters), so rows go in as VALUES, 500 at a time.
+const ROWS_PER_INSERT = 500;
 
 const insertRows = async (trx: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]) => {
   if (rows.length === 0) return;
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]).length));
-  for (let i = 0; i < rows.length; i += perChunk) await trx(table).insert(rows.slice(i, i + perChunk));
+  const columns = Object.keys(rows[0]);
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  const head = `insert into ${trx.client.wrapIdentifier(table)} (${columns.map((c) => trx.client.wrapIdentifier(c)).join(',')}) values `;
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    await trx.raw(head + chunk.map(() => tuple).join(','), chunk.flatMap((r) => columns.map((c) => r[c] as Knex.Value)));
+  }
 };
 
 const messageRow = (m: Message) => ({ room: m.room, seq: m.seq, id: m.id, user: m.user, text: m.text, at: m.at });

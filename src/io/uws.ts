@@ -22,3 +22,14 @@ export const loadUws = (allowFallback: boolean): typeof Uws => {
     return require('uWebSockets.js') as typeof Uws;
   }
 };
+
+/**
+ * Listens on host:port. uWS sets SO_REUSEPORT by default, so a second server on a taken
+ * port would silently share it; `exclusive` refuses that (workers of one cluster share).
+ */
+export const listen = (app: Uws.TemplatedApp, host: string, port: number, exclusive: boolean): Promise<Uws.us_listen_socket | false> =>
+  new Promise((resolve) => {
+    // The typings lack (host, port, options, cb); the native binding takes it.
+    const withOptions = app.listen as unknown as (h: string, p: number, o: number, cb: (s: Uws.us_listen_socket | false) => void) => void;
+    withOptions.call(app, host, port, exclusive ? 1 : 0, resolve);
+  });

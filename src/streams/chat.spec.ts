@@ -1,11 +1,11 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, filter, throwError } from 'rxjs';
+import { Observable, filter, map, mergeMap, tap, throwError } from 'rxjs';
 import { Message } from '../domain/chat';
 import { ClientFrame } from '../domain/protocol';
 import { Write } from '../domain/writes';
-import { ChatDeps, HistoryQuery, chat, roomTopic } from './chat';
-import { Conn, Inbound, publish, replyError, send, subscribe, unsubscribe } from './effects';
-import { unavailable } from './commit';
+import { ChatDeps, HistoryQuery, chat, messageFrame, roomTopic } from './chat';
+import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
+import { commitStage } from './commit';
 import { err } from '../domain/errors';
 
 const alice: Conn = { id: 'a1', user: 'alice' };
@@ -18,7 +18,6 @@ const join = (conn: Conn, ref: number, extra: { since?: number } = {}) => frame(
 const say = (conn: Conn, ref: number, text: string, id?: string) =>
   frame(conn, id === undefined ? { type: 'chat.send', ref, room: 'r', text } : { type: 'chat.send', ref, room: 'r', text, id });
 const msg = (seq: number, user: string, text: string, at: number, id: string): Message => ({ room: 'r', seq, user, text, at, id });
-const messageFrame = (m: Message) => ({ type: 'chat.message', ...m });
 const joined = (conn: Conn, ref: number, members: string[], history: Message[] = []) =>
   send(conn.id, { type: 'room.joined', room: 'r', members, history: history.map(messageFrame), ref });
 const ack = (conn: Conn, ref: number, m: Message) => send(conn.id, { type: 'chat.ack', room: 'r', seq: m.seq, at: m.at, id: m.id, ref });
@@ -38,39 +37,33 @@ const at = (events: Record<number, string>): string => {
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-/** A store fake: commits take `commitFrames`, history reads `readFrames`; both in virtual time. */
+/**
+ * A store fake in virtual time: a batch commits `commitFrames` after it closes (the
+ * batches numbered in `failing` fail instead), history reads take `readFrames`.
+ */
 const fakeStore = (
   ts: TestScheduler,
   { commitFrames = 2, readFrames = 1, failing = new Set<number>() }: { commitFrames?: number; readFrames?: number; failing?: Set<number> } = {},
 ) => {
   const stored: Message[] = [];
-  let commits = 0;
+  let batches = 0;
   const delay = (n: number) => '-'.repeat(n);
+  const write = (batch: readonly Write[]): Observable<readonly null[]> => {
+    const n = ++batches;
+    if (failing.has(n)) return ts.createColdObservable<readonly null[]>(`${delay(commitFrames)}#`, undefined, new Error('disk full'));
+    return ts.createColdObservable(`${delay(commitFrames)}(x|)`, { x: batch.map(() => null) }).pipe(
+      tap(() => stored.push(...batch.flatMap((w) => (w.kind === 'message' ? [w.message] : [])))),
+    );
+  };
   const deps: ChatDeps = {
-    commit: (w: Write) => {
-      const n = ++commits;
-      if (failing.has(n)) return ts.createColdObservable(`${delay(commitFrames)}#`, undefined, unavailable);
-      return new Observable((sub) =>
-        ts.createColdObservable(`${delay(commitFrames)}(x|)`, { x: null }).subscribe({
-          next: (v) => {
-            stored.push(w.message);
-            sub.next(v);
-          },
-          complete: () => sub.complete(),
-        }),
-      );
-    },
     history: (q: HistoryQuery) =>
-      new Observable<readonly Message[]>((sub) =>
-        ts.createColdObservable(`${delay(readFrames)}(x|)`, { x: null }).subscribe({
-          next: () => {
-            const rows = stored
-              .filter((m) => m.room === q.room && m.seq > (q.after ?? 0) && m.seq <= (q.upTo ?? Infinity) && m.seq < (q.before ?? Infinity))
-              .sort((x, y) => x.seq - y.seq);
-            sub.next(rows.slice(-q.limit));
-          },
-          complete: () => sub.complete(),
-        }),
+      ts.createColdObservable(`${delay(readFrames)}(x|)`, { x: null }).pipe(
+        map(() =>
+          stored
+            .filter((m) => m.room === q.room && m.seq > (q.after ?? 0) && m.seq <= (q.upTo ?? Infinity) && m.seq < (q.before ?? Infinity))
+            .sort((x, y) => x.seq - y.seq)
+            .slice(-q.limit),
+        ),
       ),
     newId: (() => {
       let i = 0;
@@ -79,8 +72,12 @@ const fakeStore = (
     rooms: new Map(),
     dedupeWindow: 100,
   };
-  return { deps, stored };
+  return { deps, stored, write };
 };
+
+/** The chat pipeline through the real commit stage (batches close at once), one effect at a time. */
+const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: ChatDeps = store.deps) =>
+  chat(inbound, deps, ts).pipe(commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts), mergeMap((effects) => effects));
 
 const presenceJoin = (user: string) => publish(roomTopic('r'), { type: 'presence.join', room: 'r', user });
 const sub = (conn: Conn) => subscribe(conn.id, roomTopic('r'));
@@ -89,9 +86,9 @@ describe('chat pipeline', () => {
   it('answers a join with members and history, and tells the members already there', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { readFrames: 1 });
+      const store = fakeStore(ts, { readFrames: 1 });
       const inbound = hot(at({ 0: 'ab', 10: 'c', 20: 'd' }), { a: open(alice), b: open(bob), c: join(alice, 1), d: join(bob, 2) });
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 11: 'PAx', 21: 'pBy' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 11: 'PAx', 21: 'pBy' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -105,9 +102,9 @@ describe('chat pipeline', () => {
   it('refuses chat.send and chat.typing to a room the socket has not joined', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts);
+      const store = fakeStore(ts);
       const inbound = hot(at({ 0: 'a', 10: 'b', 20: 'c' }), { a: open(alice), b: say(alice, 7, 'hi'), c: frame(alice, { type: 'chat.typing', room: 'r' }) });
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 10: 'x', 20: 'y' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 10: 'x', 20: 'y' }), {
         x: replyError('a1', err('not_joined', 'join room r first', 'room'), 7),
         y: replyError('a1', err('not_joined', 'join room r first', 'room')),
       });
@@ -117,11 +114,11 @@ describe('chat pipeline', () => {
   it('gives gap-free seqs in arrival order and acks and broadcasts only after the commit', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { commitFrames: 3, readFrames: 0 });
+      const store = fakeStore(ts, { commitFrames: 3, readFrames: 0 });
       const inbound = hot(at({ 0: 'ac', 10: 'd', 15: 'e' }), { a: open(alice), c: join(alice, 1), d: say(alice, 2, 'one', 'm1'), e: say(alice, 3, 'two') });
       const one = msg(1, 'alice', 'one', 10, 'm1');
       const two = msg(2, 'alice', 'two', 15, 'gen-1');
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 0: 'PAx', 13: 'ab', 18: 'cd' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 0: 'PAx', 13: 'ba', 18: 'dc' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -136,13 +133,13 @@ describe('chat pipeline', () => {
   it('acks a resent id with the original seq and commits nothing new', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps, stored } = fakeStore(ts, { commitFrames: 3, readFrames: 0 });
+      const store = fakeStore(ts, { commitFrames: 3, readFrames: 0 });
       // 'd' resends while the original is being committed, 'e' after.
       const inbound = hot(at({ 0: 'ab', 10: 'c', 11: 'd', 20: 'e' }), {
         a: open(alice), b: join(alice, 1), c: say(alice, 2, 'hi', 'k'), d: say(alice, 3, 'hi', 'k'), e: say(alice, 4, 'hi', 'k'),
       });
       const m = msg(1, 'alice', 'hi', 10, 'k');
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 0: 'PAx', 13: 'abc', 20: 'e' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 0: 'PAx', 13: 'cab', 20: 'e' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -152,17 +149,17 @@ describe('chat pipeline', () => {
         e: ack(alice, 4, m),
       });
       ts.flush();
-      expect(stored).toEqual([m]);
+      expect(store.stored).toEqual([m]);
     });
   });
 
   it('answers unavailable when the commit fails and gives the seq out again', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps, stored } = fakeStore(ts, { commitFrames: 1, readFrames: 0, failing: new Set([1]) });
+      const store = fakeStore(ts, { commitFrames: 1, readFrames: 0, failing: new Set([1]) });
       const inbound = hot(at({ 0: 'ab', 10: 'c', 20: 'd' }), { a: open(alice), b: join(alice, 1), c: say(alice, 2, 'lost', 'x'), d: say(alice, 3, 'kept', 'y') });
       const kept = msg(1, 'alice', 'kept', 20, 'y');
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 0: 'PAx', 11: 'e', 21: 'ab' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 0: 'PAx', 11: 'e', 21: 'ba' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -171,19 +168,19 @@ describe('chat pipeline', () => {
         b: publish(roomTopic('r'), messageFrame(kept)),
       });
       ts.flush();
-      expect(stored).toEqual([kept]);
+      expect(store.stored).toEqual([kept]);
     });
   });
 
   it("ends a joiner's history where its live stream begins, even when messages commit during the read", () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { commitFrames: 5, readFrames: 10 });
+      const store = fakeStore(ts, { commitFrames: 5, readFrames: 10 });
       // Bob's read (up to seq 0) starts at 30 while m1 commits at 35: a catch-up read
       // returns m1, so his history has it and his subscription starts after it.
       const inbound = hot(at({ 0: 'abc', 30: 'd', 31: 'e' }), { a: open(alice), b: open(bob), c: join(alice, 1), d: say(alice, 2, 'one', 'm1'), e: join(bob, 3) });
       const one = msg(1, 'alice', 'one', 30, 'm1');
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 10: 'PAx', 35: 'ab', 51: 'pBr' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 10: 'PAx', 35: 'ba', 51: 'pBr' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -199,13 +196,13 @@ describe('chat pipeline', () => {
   it('joins with since: every message after it', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { commitFrames: 1, readFrames: 1 });
+      const store = fakeStore(ts, { commitFrames: 1, readFrames: 1 });
       const inbound = hot(at({ 0: 'aob', 10: 'c', 15: 'd', 20: 'e' }), {
         a: open(alice), o: open(bob), b: join(alice, 1), c: say(alice, 2, 'one', 'm1'), d: say(alice, 3, 'two', 'm2'), e: join(bob, 4, { since: 1 }),
       });
       const one = msg(1, 'alice', 'one', 10, 'm1');
       const two = msg(2, 'alice', 'two', 15, 'm2');
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 1: 'PAx', 11: 'ab', 16: 'cd', 21: 'pBr' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 1: 'PAx', 11: 'ba', 16: 'dc', 21: 'pBr' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -223,12 +220,12 @@ describe('chat pipeline', () => {
   it('tells presence once per user: joins and leaves of a second socket are silent', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { readFrames: 0 });
+      const store = fakeStore(ts, { readFrames: 0 });
       const inbound = hot(at({ 0: 'abc', 10: 'd', 20: 'e', 30: 'f', 40: 'g', 50: 'h' }), {
         a: open(alice), b: open(alice2), c: open(bob),
         d: join(bob, 1), e: join(alice, 2), f: join(alice2, 3), g: close(alice), h: close(alice2),
       });
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 10: 'PBy', 20: 'pAx', 30: 'Cz', 40: 'u', 50: 'vw' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 10: 'PBy', 20: 'pAx', 30: 'Cz', 40: 'u', 50: 'vw' }), {
         P: presenceJoin('bob'),
         B: sub(bob),
         y: joined(bob, 1, ['bob']),
@@ -247,11 +244,11 @@ describe('chat pipeline', () => {
   it('leaves a room on room.leave, and ignores a join whose socket closed during the read', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { readFrames: 5 });
+      const store = fakeStore(ts, { readFrames: 5 });
       const inbound = hot(at({ 0: 'ab', 10: 'c', 20: 'd', 30: 'e', 31: 'f' }), {
         a: open(alice), b: open(bob), c: join(alice, 1), d: frame(alice, { type: 'room.leave', ref: 2, room: 'r' }), e: join(bob, 3), f: close(bob),
       });
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 15: 'PAx', 20: 'uvl' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 15: 'PAx', 20: 'uvl' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
@@ -265,30 +262,30 @@ describe('chat pipeline', () => {
   it('sends typing to the other members only, unstored', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps, stored } = fakeStore(ts, { readFrames: 0 });
+      const store = fakeStore(ts, { readFrames: 0 });
       const inbound = hot(at({ 0: 'ab', 10: 'c' }), { a: open(alice), b: join(alice, 1), c: frame(alice, { type: 'chat.typing', room: 'r' }) });
-      expectObservable(chat(inbound, deps, ts)).toBe(at({ 0: 'PAx', 10: 't' }), {
+      expectObservable(run(ts, inbound, store)).toBe(at({ 0: 'PAx', 10: 't' }), {
         P: presenceJoin('alice'),
         A: sub(alice),
         x: joined(alice, 1, ['alice']),
         t: publish(roomTopic('r'), { type: 'chat.typing', room: 'r', user: 'alice' }, 'a1'),
       });
       ts.flush();
-      expect(stored).toEqual([]);
+      expect(store.stored).toEqual([]);
     });
   });
 
   it('pages back through history without a join', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts, { commitFrames: 0, readFrames: 1 });
+      const store = fakeStore(ts, { commitFrames: 0, readFrames: 1 });
       const inbound = hot(at({ 0: 'ab', 10: 'cde', 20: 'f' }), {
         a: open(alice), b: join(alice, 1),
         c: say(alice, 2, 'one', 'm1'), d: say(alice, 3, 'two', 'm2'), e: say(alice, 4, 'three', 'm3'),
         f: frame(bob, { type: 'room.history', ref: 5, room: 'r', before: 3, limit: 1 }),
       });
       const two = msg(2, 'alice', 'two', 10, 'm2');
-      const history = chat(inbound, deps, ts).pipe(filter((e) => e.kind === 'send' && e.frame.type === 'room.history'));
+      const history = run(ts, inbound, store).pipe(filter((e) => e.kind === 'send' && e.frame.type === 'room.history'));
       expectObservable(history).toBe(at({ 21: 'x' }), {
         x: send('b1', { type: 'room.history', room: 'r', messages: [messageFrame(two)], ref: 5 }),
       });
@@ -298,10 +295,10 @@ describe('chat pipeline', () => {
   it('answers unavailable when a history read fails', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
-      const { deps } = fakeStore(ts);
-      const failing: ChatDeps = { ...deps, history: () => throwError(() => new Error('disk')) };
+      const store = fakeStore(ts);
+      const failing: ChatDeps = { ...store.deps, history: () => throwError(() => new Error('disk')) };
       const inbound = hot('ab', { a: open(alice), b: join(alice, 1) });
-      expectObservable(chat(inbound, failing, ts)).toBe('-x', { x: replyError('a1', unavailable, 1) });
+      expectObservable(run(ts, inbound, store, failing)).toBe('-x', { x: replyError('a1', unavailable, 1) });
     });
   });
 });

@@ -1,7 +1,8 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, map, throwError } from 'rxjs';
-import { left, right } from 'fp-ts/Either';
-import { commitBatches, committer, unavailable } from './commit';
+import { isLeft, left, right } from 'fp-ts/Either';
+import { Write } from '../domain/writes';
+import { commitBatches, commitStage } from './commit';
+import { Out, pending, send, unavailable } from './effects';
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const ok = (...ws: string[]) => ws.map((w) => ({ write: w, result: right(w.toUpperCase()) }));
@@ -81,18 +82,37 @@ describe('commitBatches', () => {
     }));
 });
 
-describe('committer', () => {
-  it('routes each result back to its own request, after the commit', () =>
-    scheduler().run(({ cold, hot, expectObservable }) => {
-      const c = committer<string, number>((batch) => cold('--(r|)', { r: batch.map((w) => w.length) }), { maxSize: 10, maxDelayMs: 2 });
-      const requests = hot('a-b', { a: 'x', b: 'yyy' });
-      const replies = new Observable<number>((sub) => requests.subscribe((w) => c.commit(w).subscribe((n) => sub.next(n))));
-      expectObservable(replies).toBe('----(ab)', { a: 1, b: 3 });
+describe('commitStage', () => {
+  const note = (text: string): Write => ({ kind: 'message', message: { room: 'r', seq: 1, user: 'u', text, at: 0, id: text } });
+  // A write whose settle says which result it got.
+  const asking = (text: string) =>
+    pending(note(text), (r) => [send('c', { type: isLeft(r) ? 'failed' : 'done', text })]);
+
+  it('passes effects straight on, and a write\'s effects only after its batch commits, a batch as one array', () =>
+    scheduler().run(({ hot, cold, expectObservable }) => {
+      const outs = hot<Out>('ab-c', { a: asking('x'), b: send('c', { type: 'now' }), c: asking('y') });
+      const write = (batch: readonly Write[]) => cold('---(r|)', { r: batch.map(() => null) });
+      expectObservable(outs.pipe(commitStage(write, { maxSize: 10, maxDelayMs: 3 }))).toBe('-n----d', {
+        n: [send('c', { type: 'now' })],
+        d: [send('c', { type: 'done', text: 'x' }), send('c', { type: 'done', text: 'y' })],
+      });
     }));
 
-  it('errors with unavailable when the batch fails', () =>
-    scheduler().run(({ expectObservable }) => {
-      const c = committer<string, number>(() => throwError(() => new Error('disk full')), { maxSize: 1, maxDelayMs: 2 });
-      expectObservable(c.commit('x').pipe(map(String))).toBe('#', undefined, unavailable);
+  it('settles every write of a failed batch with unavailable', () =>
+    scheduler().run(({ hot, cold, expectObservable }) => {
+      const outs = hot<Out>('ab', { a: asking('x'), b: asking('y') });
+      const write = () => cold<readonly null[]>('-#');
+      expectObservable(outs.pipe(commitStage(write, { maxSize: 2, maxDelayMs: 5 }))).toBe('--f', {
+        f: [send('c', { type: 'failed', text: 'x' }), send('c', { type: 'failed', text: 'y' })],
+      });
+    }));
+
+  it('commits what is queued when its input completes, then completes', () =>
+    scheduler().run(({ hot, cold, expectObservable }) => {
+      const outs = hot<Out>('a|', { a: asking('x') });
+      const write = (batch: readonly Write[]) => cold('--(r|)', { r: batch.map(() => null) });
+      expectObservable(outs.pipe(commitStage(write, { maxSize: 10, maxDelayMs: 50 }))).toBe('---(d|)', {
+        d: [send('c', { type: 'done', text: 'x' })],
+      });
     }));
 });

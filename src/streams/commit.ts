@@ -1,9 +1,11 @@
 // The batched side-effect stream: writes queue up, a batch closes on size or after
 // `maxDelayMs`, one `write` call (one store transaction) commits it, and each write's
 // result goes back to whoever asked. Batches commit one at a time, in order.
-import { Observable, ObservableInput, Observer, SchedulerLike, Subject, Subscription, asyncScheduler, defer, from } from 'rxjs';
+import { Observable, ObservableInput, SchedulerLike, Subject, Subscription, asyncScheduler, defer } from 'rxjs';
 import { Either, left, right } from 'fp-ts/Either';
-import { ProtocolError, err } from '../domain/errors';
+import { ProtocolError } from '../domain/errors';
+import { Write } from '../domain/writes';
+import { Effect, Out, Pending, unavailable } from './effects';
 
 export interface BatchLimits {
   readonly maxSize: number;
@@ -14,8 +16,6 @@ export interface Settled<W, R> {
   readonly write: W;
   readonly result: Either<ProtocolError, R>;
 }
-
-export const unavailable = err('unavailable', 'the store failed; nothing was committed; retry');
 
 /**
  * Idle, the first write starts the `maxDelayMs` clock and `maxSize` closes a batch
@@ -97,50 +97,29 @@ export const commitBatches = <W, R>(
     };
   });
 
-/** What a pipeline holds: `commit(w)` emits w's result once its batch is committed. */
-export interface Committer<W, R> {
-  readonly commit: (w: W) => Observable<R>;
-  /** Flushes every queued write; resolves when the last batch has settled. */
-  readonly close: () => Promise<void>;
-}
-
-interface Request<W, R> {
-  readonly write: W;
-  readonly reply: Observer<R>;
-}
-
-/** Wraps `commitBatches` so that each request gets its own result back. */
-export const committer = <W, R>(
-  write: (batch: readonly W[]) => ObservableInput<readonly R[]>,
-  limits: BatchLimits,
-  scheduler: SchedulerLike = asyncScheduler,
-): Committer<W, R> => {
-  const requests = new Subject<Request<W, R>>();
-  let closed = false;
-  const done = new Promise<void>((resolve) =>
-    commitBatches(requests, (batch) => from(write(batch.map((r) => r.write))), limits, scheduler).subscribe({
-      next: (settled) => {
-        for (const { write: request, result } of settled) {
-          if (result._tag === 'Right') {
-            request.reply.next(result.right);
-            request.reply.complete();
-          } else request.reply.error(result.left);
-        }
-      },
-      complete: resolve,
-      error: resolve,
-    }),
-  );
-  return {
-    commit: (w) =>
-      new Observable<R>((reply) => {
-        if (closed) reply.error(unavailable);
-        else requests.next({ write: w, reply });
-      }),
-    close: () => {
-      closed = true;
-      requests.complete();
-      return done;
-    },
-  };
-};
+/**
+ * The commit stage every pipeline's output goes through: effects pass straight on;
+ * writes are batched and committed, and each write's `settle` effects follow its
+ * batch's commit, the whole batch as one array (so the gateway can cork them). When
+ * `outs$` completes, what is queued is committed, then the stage completes.
+ */
+export const commitStage =
+  (write: (batch: readonly Write[]) => ObservableInput<readonly unknown[]>, limits: BatchLimits, scheduler: SchedulerLike = asyncScheduler) =>
+  (outs$: Observable<Out>): Observable<readonly Effect[]> =>
+    new Observable((out) => {
+      const writes = new Subject<Pending>();
+      const committed = commitBatches(writes, (batch) => write(batch.map((p) => p.write)), limits, scheduler).subscribe({
+        next: (settled) => out.next(settled.length === 1 ? settled[0].write.settle(settled[0].result) : settled.flatMap((s) => s.write.settle(s.result))),
+        error: (e) => out.error(e),
+        complete: () => out.complete(),
+      });
+      const input = outs$.subscribe({
+        next: (o) => (o.kind === 'write' ? writes.next(o) : out.next([o])),
+        error: (e) => out.error(e),
+        complete: () => writes.complete(),
+      });
+      return () => {
+        input.unsubscribe();
+        committed.unsubscribe();
+      };
+    });
