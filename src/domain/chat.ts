@@ -26,11 +26,12 @@ export interface Original {
 
 /**
  * A room's order: `seq` is the last one given out, `committed` the last one stored.
- * Resends are recognised while their id is among the last `window` ids of the room
+ * Resends are recognised while their id is among the last `window` ids of the room, or
+ * a little longer
  * (ids are kept in memory; the window covers reconnect-and-retry, not archaeology).
  */
 export class RoomLog {
-  private readonly ids = new Map<string, Original>();
+  private ids = new Map<string, Original>();
 
   constructor(
     readonly room: string,
@@ -53,7 +54,10 @@ export class RoomLog {
     if (known !== undefined) return { kind: 'duplicate', ...known, committed: known.seq <= this.committedSeq };
     this.seq += 1;
     this.ids.set(id, { seq: this.seq, at });
-    if (this.ids.size > this.window) this.ids.delete(this.ids.keys().next().value as string);
+    // Forget all but the newest `window` ids once there are twice as many: a copy every
+    // `window` messages. (Deleting a Map's first key one at a time costs a scan over
+    // every entry deleted before it.)
+    if (this.ids.size > 2 * this.window) this.ids = new Map([...this.ids].slice(-this.window));
     return { kind: 'new', message: { room: this.room, seq: this.seq, user, text, at, id } };
   }
 

@@ -57,8 +57,10 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
       return log;
     };
 
+    // Built whole rather than through withRef: this runs for every message. An absent
+    // ref is undefined here, which JSON leaves out.
     const ack = (to: Asker, m: { room: string; seq: number; at: number; id: string }): Effect =>
-      send(to.conn, withRef({ type: 'chat.ack', room: m.room, seq: m.seq, at: m.at, id: m.id }, to.ref));
+      send(to.conn, { type: 'chat.ack', ref: to.ref, room: m.room, seq: m.seq, at: m.at, id: m.id });
 
     const failed = (conn: string, ref: Ref | undefined) => (e: unknown) => of(replyError(conn, isProtocolError(e) ? e : unavailable, ref));
 

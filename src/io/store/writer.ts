@@ -1,0 +1,51 @@
+// The main thread's end of the writer thread: `write` resolves when the batch is
+// committed, rejects when it failed (and nothing of it was).
+import path from 'path';
+import { Worker } from 'worker_threads';
+import { Durability } from '../../../knexfile';
+import { Statement } from './batch';
+import type { FromWriter, ToWriter, WriterData } from './writer-thread';
+
+export interface Writer {
+  write(statements: readonly Statement[]): Promise<void>;
+  /** False once the thread has died: every write fails from then on. */
+  alive(): boolean;
+  close(): Promise<void>;
+}
+
+export const startWriter = (filename: string, durability: Durability): Writer => {
+  const worker = new Worker(path.join(__dirname, 'writer-thread.js'), { workerData: { filename, durability } satisfies WriterData });
+  const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let ids = 0;
+  let dead: Error | undefined;
+  const failAll = (e: Error) => {
+    dead = e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  worker.on('message', (m: FromWriter) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error === undefined) w?.resolve();
+    else w?.reject(new Error(m.error));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the writer thread exited (${code})`)));
+  // The thread must not keep a stopping process alive; close() waits for it explicitly.
+  worker.unref();
+  return {
+    alive: () => dead === undefined,
+    write: (statements) =>
+      new Promise((resolve, reject) => {
+        if (dead) return reject(dead);
+        const id = ++ids;
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, statements } satisfies ToWriter);
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.postMessage({ close: true } satisfies ToWriter);
+      }),
+  };
+};
