@@ -11,6 +11,7 @@ import { attachGateway } from './io/gateway';
 import { attachHttp } from './io/http';
 import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
+import { docs } from './streams/docs';
 
 const main = async () => {
   const config = loadConfig();
@@ -28,6 +29,7 @@ const main = async () => {
 
   const effects$ = merge(
     chat(gateway.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
+    docs(gateway.inbound$, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.
   const drained = new Promise<void>((resolve) =>

@@ -1,9 +1,10 @@
-import Delta, { AttributeMap } from 'quill-delta';
+import Delta from 'quill-delta';
 import { Either, isLeft, isRight } from 'fp-ts/Either';
 import { ProtocolError } from './errors';
-import { DEFAULT_KEEP, Doc, loadDoc, oldest, opsSince, snapshot, submit, transformCursor } from './docs';
+import { Applied, DEFAULT_KEEP, Doc, loadDoc, oldest, opsSince, snapshot, submit, transformCursor } from './docs';
 import { DocClient, FromServer, Submission } from './ot';
-import { Rng, int, pick, seeded } from '../../spec/support/random';
+import { pick, seeded } from '../../spec/support/random';
+import { randomEdit } from '../../spec/support/random-delta';
 
 const ok = <A>(r: Either<ProtocolError, A>): A => {
   if (isLeft(r)) throw new Error(`expected success, got ${JSON.stringify(r.left)}`);
@@ -14,14 +15,15 @@ const refused = <A>(r: Either<ProtocolError, A>): ProtocolError => {
   return r.left;
 };
 const emptyDoc = (keep = DEFAULT_KEEP): Doc => loadDoc('d', 0, new Delta(), [], keep);
+const by = (op: Delta, id?: string): Applied => (id === undefined ? { op, user: 'u' } : { op, user: 'u', id });
 const text = (doc: Doc) => snapshot(doc).content.ops.map((op) => op.insert).join('');
 
 describe('submit', () => {
   it('applies an op made on the latest version as it is and bumps the version', () => {
     const doc = emptyDoc();
     const op = new Delta().insert('hello');
-    expect(ok(submit(doc, 0, op))).toEqual({ version: 1, op });
-    expect(ok(submit(doc, 1, new Delta().retain(5).insert('!', { bold: true })))).toEqual({ version: 2, op: new Delta().retain(5).insert('!', { bold: true }) });
+    expect(ok(submit(doc, 0, op))).toEqual({ version: 1, op, duplicate: false });
+    expect(ok(submit(doc, 1, new Delta().retain(5).insert('!', { bold: true })))).toEqual({ version: 2, op: new Delta().retain(5).insert('!', { bold: true }), duplicate: false });
     expect(snapshot(doc)).toEqual({ version: 2, content: new Delta().insert('hello').insert('!', { bold: true }) });
   });
 
@@ -31,7 +33,7 @@ describe('submit', () => {
     ok(submit(doc, 1, new Delta().insert('X')));
     ok(submit(doc, 2, new Delta().retain(4).insert('Y')));
     // Made on version 1 ("abc"): delete "b".
-    expect(ok(submit(doc, 1, new Delta().retain(1).delete(1)))).toEqual({ version: 4, op: new Delta().retain(2).delete(1) });
+    expect(ok(submit(doc, 1, new Delta().retain(1).delete(1)))).toEqual({ version: 4, op: new Delta().retain(2).delete(1), duplicate: false });
     expect(text(doc)).toBe('XacY');
   });
 
@@ -59,6 +61,22 @@ describe('submit', () => {
     expect(ok(submit(doc, 2, new Delta().insert('y'))).version).toBe(6);
   });
 
+  it('answers a resent op id with the original version and applies nothing', () => {
+    const doc = emptyDoc();
+    ok(submit(doc, 0, new Delta().insert('a'), 'ann', 'op-1'));
+    ok(submit(doc, 1, new Delta().insert('b'), 'bob', 'op-2'));
+    expect(ok(submit(doc, 0, new Delta().insert('a'), 'ann', 'op-1'))).toEqual({ version: 1, op: new Delta().insert('a'), duplicate: true });
+    expect(snapshot(doc)).toEqual({ version: 2, content: new Delta().insert('ba') });
+    expect(doc.recent.map((r) => [r.user, r.id])).toEqual([['ann', 'op-1'], ['bob', 'op-2']]);
+  });
+
+  it('forgets the ids of ops no longer kept', () => {
+    const doc = emptyDoc(2);
+    for (let v = 0; v < 3; v++) ok(submit(doc, v, new Delta().insert(String(v)), 'u', `id-${v}`));
+    expect([...doc.ids.keys()]).toEqual(['id-1', 'id-2']);
+    expect(ok(submit(doc, 3, new Delta().insert('x'), 'u', 'id-0')).duplicate).toBe(false);
+  });
+
   it('answers bad_request for an op that does not fit once transformed, and changes nothing', () => {
     const doc = emptyDoc();
     ok(submit(doc, 0, new Delta().insert('abcdef')));
@@ -69,13 +87,13 @@ describe('submit', () => {
     expect(e).toEqual({ code: 'bad_request', path: 'op', message: expect.stringContaining('does not fit the document') });
     expect(refused(submit(doc, 2, new Delta().retain(3).delete(1))).code).toBe('bad_request');
     expect(snapshot(doc)).toEqual(before);
-    expect(opsSince(doc, 0)).toEqual({ _tag: 'Right', right: [new Delta().insert('abcdef'), new Delta().delete(3)] });
+    expect(opsSince(doc, 0)).toEqual({ _tag: 'Right', right: [{ op: new Delta().insert('abcdef'), user: '' }, { op: new Delta().delete(3), user: '' }] });
   });
 
   it('keeps the last `keep` ops', () => {
     const doc = emptyDoc(2);
     for (let v = 0; v < 4; v++) ok(submit(doc, v, new Delta().insert(String(v))));
-    expect(ok(opsSince(doc, 2))).toEqual([new Delta().insert('2'), new Delta().insert('3')]);
+    expect(ok(opsSince(doc, 2)).map((r) => r.op)).toEqual([new Delta().insert('2'), new Delta().insert('3')]);
   });
 });
 
@@ -84,7 +102,7 @@ describe('opsSince', () => {
   for (let v = 0; v < 3; v++) ok(submit(doc, v, new Delta().insert(String(v))));
 
   it('gives the ops after a version in order, none for the latest', () => {
-    expect(ok(opsSince(doc, 1))).toEqual([new Delta().insert('1'), new Delta().insert('2')]);
+    expect(ok(opsSince(doc, 1)).map((r) => r.op)).toEqual([new Delta().insert('1'), new Delta().insert('2')]);
     expect(ok(opsSince(doc, 3))).toEqual([]);
   });
 
@@ -122,53 +140,19 @@ describe('transformCursor', () => {
 
 describe('loadDoc and snapshot', () => {
   it('rebuild a document from a snapshot and the ops after it', () => {
-    const doc = loadDoc('d', 10, new Delta().insert('abc'), [new Delta().retain(3).insert('d'), new Delta().retain(1, { bold: true })], 1);
+    const doc = loadDoc('d', 10, new Delta().insert('abc'), [by(new Delta().retain(3).insert('d')), by(new Delta().retain(1, { bold: true }))], 1);
     expect(snapshot(doc)).toEqual({ version: 12, content: new Delta().insert('a', { bold: true }).insert('bcd') });
     expect(oldest(doc)).toBe(11);
     expect(ok(submit(doc, 11, new Delta().insert('>'))).op).toEqual(new Delta().insert('>'));
   });
 
   it('refuse stored ops that do not apply', () => {
-    expect(() => loadDoc('d', 0, new Delta().insert('ab'), [new Delta().delete(3)])).toThrow('stored op 1');
+    expect(() => loadDoc('d', 0, new Delta().insert('ab'), [by(new Delta().delete(3))])).toThrow('stored op 1');
   });
 });
 
 // ---- Convergence: clients with the standard state machine against `submit`. ----
 
-
-const randomFormats = (rng: Rng, allowNull: boolean): AttributeMap | undefined => {
-  if (rng() < 0.5) return undefined;
-  const out: AttributeMap = {};
-  const choices: [string, readonly (string | number | boolean)[]][] = [['bold', [true]], ['color', ['red', 'blue']], ['header', [1, 2]]];
-  for (const [key, values] of choices) {
-    if (rng() < 0.5) out[key] = allowNull && rng() < 0.4 ? null : pick(rng, values);
-  }
-  return out;
-};
-
-/** One local edit of a document of `length`: an insert, a delete or a format, now and then two. */
-const randomEdit = (rng: Rng, length: number): Delta => {
-  const edit = new Delta();
-  let pos = 0;
-  for (let n = rng() < 0.2 ? 2 : 1; n > 0; n--) {
-    const gap = int(rng, 0, length - pos);
-    edit.retain(gap);
-    pos += gap;
-    const left = length - pos;
-    const r = rng();
-    if (r < 0.5 || left === 0) edit.insert(rng() < 0.05 ? { image: 'i.png' } : pick(rng, ['a', 'bc', 'def', '\n', 'xyz ']), randomFormats(rng, false));
-    else if (r < 0.8) {
-      const count = int(rng, 1, Math.min(left, 6));
-      edit.delete(count);
-      length -= count;
-    } else {
-      const count = int(rng, 1, Math.min(left, 10));
-      edit.retain(count, randomFormats(rng, true) ?? { bold: null });
-      pos += count;
-    }
-  }
-  return edit;
-};
 
 type ToServer = Submission;
 

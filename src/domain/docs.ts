@@ -9,6 +9,13 @@ import { transformAgainst } from './ot';
 /** Ops kept per document to transform late ops and catch reconnecting clients up. */
 export const DEFAULT_KEEP = 1000;
 
+/** An op as applied (transformed to the version before its own), with its author and the client's id for it. */
+export interface Applied {
+  readonly op: Delta;
+  readonly user: string;
+  readonly id?: string;
+}
+
 /**
  * A document's live state, owned by its one per-doc queue. `submit` changes it in place
  * (content, version, recent ops): copying a document per op would cost its length.
@@ -19,7 +26,9 @@ export interface Doc {
   version: number;
   readonly content: DocContent;
   /** The last ops, oldest first: `recent[i]` made version `oldest(doc) + i + 1`. */
-  readonly recent: Delta[];
+  readonly recent: Applied[];
+  /** The client ids of the recent ops, with their versions: a resent op is not applied twice. */
+  readonly ids: Map<string, number>;
   readonly keep: number;
 }
 
@@ -27,6 +36,8 @@ export interface Committed {
   readonly version: number;
   /** The op as applied: transformed to the version before `version`. */
   readonly op: Delta;
+  /** A resend of an op among the recent ones (same id): nothing was applied, `version` is the original's. */
+  readonly duplicate: boolean;
 }
 
 export interface Range {
@@ -38,17 +49,24 @@ export interface Range {
 export const oldest = (doc: Doc): number => doc.version - doc.recent.length;
 
 /** The ops committed after version `v`, in order. */
-export const opsSince = (doc: Doc, v: number): Either<ProtocolError, readonly Delta[]> =>
+export const opsSince = (doc: Doc, v: number): Either<ProtocolError, readonly Applied[]> =>
   v > doc.version ? left(err('bad_version', `version ${v} is ahead of the document's ${doc.version}`))
   : v < oldest(doc) ? left(err('stale_version', `version ${v} is older than the oldest kept, ${oldest(doc)}`))
   : right(doc.recent.slice(v - oldest(doc)));
 
-const commit = (doc: Doc, op: Delta): Committed => {
-  doc.content.apply(op);
-  doc.recent.push(op);
-  if (doc.recent.length > doc.keep) doc.recent.shift();
+const keep = (doc: Doc, applied: Applied): void => {
+  doc.recent.push(applied);
+  if (applied.id !== undefined) doc.ids.set(applied.id, doc.version);
+  if (doc.recent.length <= doc.keep) return;
+  const dropped = doc.recent.shift() as Applied;
+  if (dropped.id !== undefined && doc.ids.get(dropped.id) === oldest(doc)) doc.ids.delete(dropped.id);
+};
+
+const commit = (doc: Doc, applied: Applied): Committed => {
+  doc.content.apply(applied.op);
   doc.version += 1;
-  return { version: doc.version, op };
+  keep(doc, applied);
+  return { version: doc.version, op: applied.op, duplicate: false };
 };
 
 // Plain control flow rather than pipe/map/chain: this runs once per op of every editor,
@@ -57,14 +75,17 @@ const commit = (doc: Doc, op: Delta): Committed => {
  * Transforms `op`, made on version `base`, over every op committed since, and applies it
  * to `doc` in place. On any error the document is untouched.
  */
-export const submit = (doc: Doc, base: number, op: Delta): Either<ProtocolError, Committed> => {
+export const submit = (doc: Doc, base: number, op: Delta, user = '', id?: string): Either<ProtocolError, Committed> => {
+  const original = id === undefined ? undefined : doc.ids.get(id);
+  if (original !== undefined) return right({ version: original, op: doc.recent[original - oldest(doc) - 1].op, duplicate: true });
   const since = opsSince(doc, base);
   if (isLeft(since)) return since;
-  const transformed = since.right.reduce((o, committed) => transformAgainst(committed, o), op);
+  let transformed = op;
+  for (const committed of since.right) transformed = transformAgainst(committed.op, transformed);
   if (!doc.content.fits(transformed)) {
     return left(err('bad_request', `the op does not fit the document (length ${doc.content.length()}): it retains or deletes past its end`, 'op'));
   }
-  return right(commit(doc, transformed));
+  return right(commit(doc, id === undefined ? { op: transformed, user } : { op: transformed, user, id }));
 };
 
 /** A cursor range made on version `base`, moved to the latest version and kept inside the document. */
@@ -73,7 +94,7 @@ export const transformCursor = (doc: Doc, base: number, range: Range): Either<Pr
   if (isLeft(since)) return since;
   let start = range.index;
   let end = range.index + range.length;
-  for (const op of since.right) {
+  for (const { op } of since.right) {
     start = op.transformPosition(start);
     end = op.transformPosition(end);
   }
@@ -87,13 +108,13 @@ export const transformCursor = (doc: Doc, base: number, range: Range): Either<Pr
  * it, in order. The last `keep` of those ops are retained. Throws when a stored op does
  * not apply: the store is corrupt, which no client can answer for.
  */
-export const loadDoc = (id: string, snapshotVersion: number, snapshot: Delta, opsAfter: readonly Delta[], keep = DEFAULT_KEEP): Doc => {
-  const content = new DocContent(snapshot);
-  opsAfter.forEach((op, i) => {
-    if (!content.fits(op)) throw new Error(`doc ${id}: stored op ${snapshotVersion + i + 1} does not apply to its document`);
-    content.apply(op);
-  });
-  return { id, version: snapshotVersion + opsAfter.length, content, recent: opsAfter.slice(Math.max(0, opsAfter.length - keep)), keep };
+export const loadDoc = (id: string, snapshotVersion: number, snapshot: Delta, opsAfter: readonly Applied[], keep = DEFAULT_KEEP): Doc => {
+  const doc: Doc = { id, version: snapshotVersion, content: new DocContent(snapshot), recent: [], ids: new Map(), keep };
+  for (const applied of opsAfter) {
+    if (!doc.content.fits(applied.op)) throw new Error(`doc ${id}: stored op ${doc.version + 1} does not apply to its document`);
+    commit(doc, applied);
+  }
+  return doc;
 };
 
 export const snapshot = (doc: Doc): { readonly version: number; readonly content: Delta } => ({

@@ -37,7 +37,8 @@ export const ChatSend = frame('chat.send', { room: Name, text: Text }, { id: Mes
 export const ChatTyping = frame('chat.typing', { room: Name }, {});
 export const RoomHistory = frame('room.history', { room: Name }, { before: Count, limit: Limit });
 export const DocOpen = frame('doc.open', { doc: Name }, { version: Count });
-export const DocOp = frame('doc.op', { doc: Name, version: Count, op: t.unknown }, {});
+/** `id`: the client's id for the op; a resend with the same id is acked, not applied again. */
+export const DocOp = frame('doc.op', { doc: Name, version: Count, op: t.unknown }, { id: MessageId });
 export const DocCursor = frame('doc.cursor', { doc: Name, version: Count, range: t.type({ index: Count, length: Count }) }, {});
 export const DocClose = frame('doc.close', { doc: Name }, {});
 export const FenceCreate = frame('fence.create', {

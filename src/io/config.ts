@@ -19,6 +19,10 @@ export interface Config {
   readonly batchMs: number;
   /** How many recent message ids per room make resends idempotent. */
   readonly dedupeWindow: number;
+  /** Ops kept in memory per open document: how far behind an op or a reconnect may be. */
+  readonly docKeep: number;
+  /** A document's snapshot is stored every this many versions. */
+  readonly docSnapshotEvery: number;
   readonly clientDir: string;
   readonly allowUwsFallback: boolean;
   readonly logLevel: string;
@@ -53,6 +57,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
     batchSize: int('RUSHER_BATCH_SIZE', 4096, 1),
     batchMs: int('RUSHER_BATCH_MS', 2),
     dedupeWindow: int('RUSHER_DEDUPE_WINDOW', 10_000, 1),
+    docKeep: int('RUSHER_DOC_KEEP', 1000, 1),
+    docSnapshotEvery: int('RUSHER_DOC_SNAPSHOT_EVERY', 1000, 1),
     clientDir: get('RUSHER_CLIENT_DIR') ?? 'client/dist',
     allowUwsFallback: get('RUSHER_ALLOW_UWS_FALLBACK') === '1',
     logLevel: get('LOG_LEVEL') ?? 'info',

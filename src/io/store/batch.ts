@@ -19,13 +19,27 @@ interface Table<K extends Kind> {
   readonly row: (w: Extract<Write, { kind: K }>) => unknown;
 }
 
-const insert = (table: string, columns: readonly string[]): string =>
-  `insert into ${table} (${columns.join(', ')}) select ${columns.map((_, i) => `value->>${i}`).join(', ')} from json_each(?)`;
+/** A column and how its value is read from the row's JSON: a scalar, or JSON text. */
+type Column = readonly [name: string, as: 'value' | 'json'];
+
+const insert = (table: string, columns: readonly Column[]): string =>
+  `insert into ${table} (${columns.map(([c]) => c).join(', ')}) ` +
+  `select ${columns.map(([, as], i) => `value${as === 'json' ? '->' : '->>'}${i}`).join(', ')} from json_each(?)`;
+
+const scalars = (...names: string[]): Column[] => names.map((n) => [n, 'value']);
 
 const tables: { readonly [K in Kind]: Table<K> } = {
   message: {
-    sql: insert('messages', ['room', 'seq', 'id', 'user', 'text', 'at']),
+    sql: insert('messages', scalars('room', 'seq', 'id', 'user', 'text', 'at')),
     row: ({ message: m }) => [m.room, m.seq, m.id, m.user, m.text, m.at],
+  },
+  docOp: {
+    sql: insert('doc_ops', [...scalars('doc', 'version'), ['op', 'json'], ...scalars('user', 'id', 'at')]),
+    row: (w) => [w.doc, w.version, w.op, w.user, w.id ?? null, w.at],
+  },
+  docSnapshot: {
+    sql: insert('doc_snapshots', [...scalars('doc', 'version'), ['content', 'json']]),
+    row: (w) => [w.doc, w.version, w.content],
   },
 };
 

@@ -8,9 +8,10 @@ import { Durability, knexConfig } from '../../../knexfile';
 import { Write } from '../../domain/writes';
 import { applyStatements, toStatements } from './batch';
 import { chatReads } from './chat';
+import { docReads } from './docs';
 import { Writer, startWriter } from './writer';
 
-export interface Store extends ReturnType<typeof chatReads> {
+export interface Store extends ReturnType<typeof chatReads>, ReturnType<typeof docReads> {
   readonly db: Knex;
   /** One transaction for the whole batch; rejects (and commits nothing) on any failure. */
   write(batch: readonly Write[]): Promise<readonly null[]>;
@@ -47,6 +48,7 @@ export const openStore = async (filename: string, durability: Durability = 'norm
     db,
     write,
     ...chatReads(db),
+    ...docReads(db),
     ping,
     close: async () => {
       await writer.close();
