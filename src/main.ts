@@ -12,6 +12,7 @@ import { attachHttp } from './io/http';
 import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
 import { docs } from './streams/docs';
+import { geofence } from './streams/geofence';
 
 const main = async () => {
   const config = loadConfig();
@@ -20,6 +21,7 @@ const main = async () => {
   const store = await openStore(config.db, config.durability);
   const metrics = createMetrics();
   const rooms = await store.rooms(config.dedupeWindow);
+  const [fences, devices] = await Promise.all([store.fences(), store.devices()]);
 
   const write = measuredWrite(store.write, metrics, (e, size) => log.error({ error: String((e as Error)?.message ?? e).slice(0, 300), size }, 'commit failed'));
 
@@ -29,6 +31,7 @@ const main = async () => {
 
   const effects$ = merge(
     chat(gateway.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
+    geofence(gateway.inbound$, { fences, devices, newId: randomUUID }),
     docs(gateway.inbound$, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.

@@ -1,10 +1,10 @@
-// A batch of Writes as SQL: each run of writes of one kind becomes one constant
-// statement whose rows arrive as a single JSON parameter, unpacked by SQLite's
-// json_each. One parameter keeps statements the same text whatever the batch size
+// A batch of Writes as SQL: the rows of each table become one constant statement
+// whose rows arrive as a single JSON parameter, unpacked by SQLite's json_each. One parameter keeps statements the same text whatever the batch size
 // (SQLite caps bound parameters and knex re-prepares every distinct text), and a JSON
 // string crosses to the writer thread as one copy.
 import type { Knex } from 'knex';
 import { Write } from '../../domain/writes';
+import type { FenceEvent } from '../../domain/geo/transitions';
 
 export interface Statement {
   readonly sql: string;
@@ -12,47 +12,78 @@ export interface Statement {
   readonly rows: string;
 }
 
-type Kind = Write['kind'];
-
-interface Table<K extends Kind> {
-  readonly sql: string;
-  readonly row: (w: Extract<Write, { kind: K }>) => unknown;
-}
-
 /** A column and how its value is read from the row's JSON: a scalar, or JSON text. */
 type Column = readonly [name: string, as: 'value' | 'json'];
 
-const insert = (table: string, columns: readonly Column[]): string =>
-  `insert into ${table} (${columns.map(([c]) => c).join(', ')}) ` +
-  `select ${columns.map(([, as], i) => `value${as === 'json' ? '->' : '->>'}${i}`).join(', ')} from json_each(?)`;
-
+const columns = (cs: readonly Column[]) => cs.map(([c]) => c).join(', ');
+const values = (cs: readonly Column[]) => cs.map(([, as], i) => `value${as === 'json' ? '->' : '->>'}${i}`).join(', ');
+const insert = (table: string, cs: readonly Column[]): string => `insert into ${table} (${columns(cs)}) select ${values(cs)} from json_each(?)`;
 const scalars = (...names: string[]): Column[] => names.map((n) => [n, 'value']);
 
-const tables: { readonly [K in Kind]: Table<K> } = {
-  message: {
-    sql: insert('messages', scalars('room', 'seq', 'id', 'user', 'text', 'at')),
-    row: ({ message: m }) => [m.room, m.seq, m.id, m.user, m.text, m.at],
-  },
-  docOp: {
-    sql: insert('doc_ops', [...scalars('doc', 'version'), ['op', 'json'], ...scalars('user', 'id', 'at')]),
-    row: (w) => [w.doc, w.version, w.op, w.user, w.id ?? null, w.at],
-  },
-  docSnapshot: {
-    sql: insert('doc_snapshots', [...scalars('doc', 'version'), ['content', 'json']]),
-    row: (w) => [w.doc, w.version, w.content],
-  },
+const MESSAGE = insert('messages', scalars('room', 'seq', 'id', 'user', 'text', 'at'));
+const DOC_OP = insert('doc_ops', [...scalars('doc', 'version'), ['op', 'json'], ...scalars('user', 'id', 'at')]);
+const DOC_SNAPSHOT = insert('doc_snapshots', [...scalars('doc', 'version'), ['content', 'json']]);
+const LOCATION = insert('locations', scalars('device', 'user', 'lat', 'lng', 'at', 'accuracy', 'stale'));
+const FENCE_EVENT = insert('fence_events', scalars('fence', 'device', 'event', 'lat', 'lng', 'at'));
+const FENCE_COLUMNS: Column[] = [...scalars('id', 'name'), ['shape', 'json'], ...scalars('dwell_ms', 'updated_at')];
+// `where true` tells SQLite's parser the ON CONFLICT belongs to the insert, not the select's join.
+const FENCE_UPSERT =
+  `insert into fences (${columns(FENCE_COLUMNS)}) select ${values(FENCE_COLUMNS)} from json_each(?) where true ` +
+  'on conflict (id) do update set name = excluded.name, shape = excluded.shape, dwell_ms = excluded.dwell_ms, updated_at = excluded.updated_at';
+const FENCE_DELETE = 'delete from fences where id in (select value from json_each(?))';
+/** Statements whose order among each other matters (a fence replaced, then deleted): they are never merged. */
+const ORDERED = new Set([FENCE_UPSERT, FENCE_DELETE]);
+
+type Row = readonly [sql: string, row: unknown];
+
+const eventRows = (events: readonly FenceEvent[]): Row[] => events.map((e) => [FENCE_EVENT, [e.fence, e.device, e.event, e.lat, e.lng, e.at]]);
+
+const rowsOf = (w: Write): Row[] => {
+  switch (w.kind) {
+    case 'message': {
+      const m = w.message;
+      return [[MESSAGE, [m.room, m.seq, m.id, m.user, m.text, m.at]]];
+    }
+    case 'docOp':
+      return [[DOC_OP, [w.doc, w.version, w.op, w.user, w.id ?? null, w.at]]];
+    case 'docSnapshot':
+      return [[DOC_SNAPSHOT, [w.doc, w.version, w.content]]];
+    case 'location':
+      return [[LOCATION, [w.device, w.user, w.lat, w.lng, w.at, w.accuracy ?? null, w.stale ? 1 : 0]], ...eventRows(w.events)];
+    case 'fence': {
+      const f = w.fence;
+      return [[FENCE_UPSERT, [f.id, f.name, f.shape, f.dwellMs ?? null, w.at]], ...eventRows(w.events)];
+    }
+    case 'fenceDelete':
+      return [[FENCE_DELETE, w.id], ...eventRows(w.events)];
+  }
 };
 
+/**
+ * Rows of one statement are gathered from the whole batch, in their order; an ORDERED
+ * statement goes alone, after everything before it. A Write's rows are all in the one
+ * transaction, so an update and its events commit together.
+ */
 export const toStatements = (batch: readonly Write[]): Statement[] => {
   const statements: Statement[] = [];
-  let i = 0;
-  while (i < batch.length) {
-    const kind = batch[i].kind;
-    const table = tables[kind] as Table<Kind>;
-    const rows: unknown[] = [];
-    for (; i < batch.length && batch[i].kind === kind; i++) rows.push(table.row(batch[i]));
-    statements.push({ sql: table.sql, rows: JSON.stringify(rows) });
+  let gathered = new Map<string, unknown[]>();
+  const flush = () => {
+    for (const [sql, rows] of gathered) statements.push({ sql, rows: JSON.stringify(rows) });
+    gathered = new Map();
+  };
+  for (const w of batch) {
+    for (const [sql, row] of rowsOf(w)) {
+      if (ORDERED.has(sql)) {
+        flush();
+        statements.push({ sql, rows: JSON.stringify([row]) });
+        continue;
+      }
+      const rows = gathered.get(sql);
+      if (rows === undefined) gathered.set(sql, [row]);
+      else rows.push(row);
+    }
   }
+  flush();
   return statements;
 };
 

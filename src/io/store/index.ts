@@ -9,9 +9,10 @@ import { Write } from '../../domain/writes';
 import { applyStatements, toStatements } from './batch';
 import { chatReads } from './chat';
 import { docReads } from './docs';
+import { geoReads } from './geo';
 import { Writer, startWriter } from './writer';
 
-export interface Store extends ReturnType<typeof chatReads>, ReturnType<typeof docReads> {
+export interface Store extends ReturnType<typeof chatReads>, ReturnType<typeof docReads>, ReturnType<typeof geoReads> {
   readonly db: Knex;
   /** One transaction for the whole batch; rejects (and commits nothing) on any failure. */
   write(batch: readonly Write[]): Promise<readonly null[]>;
@@ -49,6 +50,7 @@ export const openStore = async (filename: string, durability: Durability = 'norm
     write,
     ...chatReads(db),
     ...docReads(db),
+    ...geoReads(db),
     ping,
     close: async () => {
       await writer.close();
