@@ -1,43 +1,58 @@
-// The composition root: configuration, store, pipelines, gateway, signals.
+// The composition root: configuration, store, pipelines, gateway, cluster, signals.
+import path from 'path';
 import { randomUUID } from 'crypto';
-import { merge } from 'rxjs';
-import { loadConfig } from './io/config';
-import { createLogger } from './io/log';
+import { Observable, merge } from 'rxjs';
+import { Config, loadConfig } from './io/config';
+import { Logger, createLogger } from './io/log';
 import { listen, loadUws } from './io/uws';
 import { openStore } from './io/store';
 import { createMetrics, measuredWrite } from './io/metrics';
 import { authenticator } from './io/auth';
 import { attachGateway } from './io/gateway';
 import { attachHttp } from './io/http';
+import { openBus } from './io/cluster/bus';
+import { connPrefix, route } from './io/cluster/router';
+import { FromWorker, ToWorker, runPrimary } from './io/cluster/primary';
+import { GEO_OWNER, roomOwner } from './domain/shard';
 import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
 import { docs } from './streams/docs';
 import { geofence } from './streams/geofence';
+import { Effect, Inbound } from './streams/effects';
 
-const main = async () => {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel);
+/** In a cluster, this worker's index and the worker count. */
+interface Place {
+  readonly me: number;
+  readonly workers: number;
+}
+
+const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const uws = loadUws(config.allowUwsFallback);
   const store = await openStore(config.db, config.durability);
   const metrics = createMetrics();
-  const rooms = await store.rooms(config.dedupeWindow);
-  const [fences, devices] = await Promise.all([store.fences(), store.devices()]);
+  // A worker keeps in memory only what it owns.
+  const owns = (owner: number) => place === undefined || owner === place.me;
+  const rooms = new Map([...(await store.rooms(config.dedupeWindow))].filter(([room]) => owns(roomOwner(room, place?.workers ?? 1))));
+  const [fences, devices] = owns(GEO_OWNER) ? await Promise.all([store.fences(), store.devices()]) : [[], []];
 
   const write = measuredWrite(store.write, metrics, (e, size) => log.error({ error: String((e as Error)?.message ?? e).slice(0, 300), size }, 'commit failed'));
 
   const app = uws.App();
-  const gateway = attachGateway(app, { ...config, authenticate: authenticator(config.jwtSecret) }, metrics, log);
+  const gateway = attachGateway(app, { ...config, authenticate: authenticator(config.jwtSecret), idPrefix: place === undefined ? '' : connPrefix(place.me) }, metrics, log);
   attachHttp(app, metrics, store.ping, config.clientDir);
+  const bus = place === undefined ? undefined : await openBus(config.redisUrl as string, config.cluster, place.me);
+  const edge: { inbound$: Observable<Inbound>; run: (effects: readonly Effect[]) => void } =
+    bus === undefined || place === undefined ? gateway : route(gateway, bus, place.me, place.workers);
 
   const effects$ = merge(
-    chat(gateway.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
-    geofence(gateway.inbound$, { fences, devices, newId: randomUUID }),
-    docs(gateway.inbound$, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
+    chat(edge.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
+    geofence(edge.inbound$, { fences, devices, newId: randomUUID }),
+    docs(edge.inbound$, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.
   const drained = new Promise<void>((resolve) =>
     effects$.subscribe({
-      next: gateway.run,
+      next: edge.run,
       error: (e) => {
         log.fatal({ err: e }, 'a pipeline failed');
         resolve();
@@ -46,9 +61,22 @@ const main = async () => {
     }),
   );
 
-  const listening = await listen(app, config.host, config.port, true);
+  if (place !== undefined) {
+    // Listen only once the primary says every worker is on the bus.
+    await new Promise<void>((resolve) => {
+      process.on('message', (m: ToWorker) => m.type === 'listen' && resolve());
+      process.send?.({ type: 'subscribed' } satisfies FromWorker);
+    });
+  }
+  // Workers of one cluster share the port; a lone server must have it to itself.
+  const listening = await listen(app, config.host, config.port, place === undefined);
   if (!listening) throw new Error(`cannot listen on ${config.host}:${config.port} (is the port taken?)`);
-  log.info({ host: config.host, port: config.port, db: config.db, auth: config.jwtSecret ? 'jwt' : 'user' }, `rusher accepting connections on ws://${config.host}:${config.port}/ws`);
+  const where = { host: config.host, port: config.port, db: config.db, auth: config.jwtSecret ? 'jwt' : 'user' };
+  if (place === undefined) log.info(where, `rusher accepting connections on ws://${config.host}:${config.port}/ws`);
+  else {
+    log.info({ ...where, worker: place.me }, `worker ${place.me} listening`);
+    process.send?.({ type: 'listening' } satisfies FromWorker);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,12 +86,27 @@ const main = async () => {
     uws.us_listen_socket_close(listening);
     gateway.closeAll();
     await drained;
+    await bus?.close();
     await store.close();
     log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+};
+
+const main = async () => {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  if (config.workers === 1) return serve(config, log, undefined);
+  if (config.workerIndex !== undefined) return serve(config, log, { me: config.workerIndex, workers: config.workers });
+  // The primary: the port must be free, and the migrations run once, before any worker.
+  const probe = await listen(loadUws(config.allowUwsFallback).App(), config.host, config.port, true);
+  if (!probe) throw new Error(`cannot listen on ${config.host}:${config.port} (is the port taken?)`);
+  loadUws(config.allowUwsFallback).us_listen_socket_close(probe);
+  await (await openStore(config.db, config.durability)).close();
+  const code = await runPrimary({ workers: config.workers, script: path.join(__dirname, 'main.js'), describe: `ws://${config.host}:${config.port}/ws` }, log);
+  process.exit(code);
 };
 
 main().catch((e: Error) => {

@@ -12,6 +12,8 @@ export class Editor {
   readonly acked: number[] = [];
   /** Acked ops that the server had to transform: others committed after their base version. */
   crossed = 0;
+  /** From `welcome`; in a cluster it starts with the worker's index. */
+  session = '';
   private base = 0;
   private ids = 0;
   private idle: (() => void)[] = [];
@@ -29,7 +31,10 @@ export class Editor {
       ws.once('error', reject);
       ws.on('message', (data) => {
         const f = JSON.parse(data.toString()) as Frame;
-        if (f.type === 'welcome') ws.send(JSON.stringify({ type: 'doc.open', ref: 'open', doc }));
+        if (f.type === 'welcome') {
+          editor.session = f.session;
+          ws.send(JSON.stringify({ type: 'doc.open', ref: 'open', doc }));
+        }
         else if (f.type === 'doc.snapshot') {
           editor.ot = new DocClient(f.version, new Delta(f.content.ops), () => `${name}-${++editor.ids}`);
           resolve(editor);

@@ -69,6 +69,8 @@ export type Frame = { type: string } & Record<string, any>;
 /** A `ws` client that records every frame and lets a test wait for the one it expects. */
 export class Client {
   readonly frames: Frame[] = [];
+  /** From `welcome`; in a cluster it starts with the worker's index. */
+  session = '';
   private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   closed: Promise<{ code: number }>;
 
@@ -89,7 +91,7 @@ export class Client {
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
-    await c.next((f) => f.type === 'welcome');
+    c.session = (await c.next((f) => f.type === 'welcome')).session;
     return c;
   }
 

@@ -24,6 +24,13 @@ export interface Config {
   /** A document's snapshot is stored every this many versions. */
   readonly docSnapshotEvery: number;
   readonly clientDir: string;
+  /** Worker processes sharing the port; above 1 they coordinate through Redis. */
+  readonly workers: number;
+  readonly redisUrl?: string;
+  /** Names the cluster's channels on Redis, so several clusters can share one. */
+  readonly cluster: string;
+  /** Set by the primary for each worker it forks. */
+  readonly workerIndex?: number;
   readonly allowUwsFallback: boolean;
   readonly logLevel: string;
 }
@@ -44,6 +51,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
   };
   const durability = get('RUSHER_DURABILITY') ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`RUSHER_DURABILITY must be "normal" or "full", got "${durability}"`);
+  const workers = int('RUSHER_WORKERS', 1, 1);
+  const redisUrl = get('RUSHER_REDIS_URL') || undefined;
+  if (workers > 1 && redisUrl === undefined) throw new Error('RUSHER_WORKERS above 1 needs RUSHER_REDIS_URL (e.g. redis://127.0.0.1:6379)');
   return {
     port: int('PORT', 8080),
     host: get('HOST') ?? '0.0.0.0',
@@ -60,6 +70,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
     docKeep: int('RUSHER_DOC_KEEP', 1000, 1),
     docSnapshotEvery: int('RUSHER_DOC_SNAPSHOT_EVERY', 1000, 1),
     clientDir: get('RUSHER_CLIENT_DIR') ?? 'client/dist',
+    workers,
+    redisUrl,
+    cluster: get('RUSHER_CLUSTER') ?? 'rusher',
+    workerIndex: env.RUSHER_WORKER_INDEX === undefined ? undefined : int('RUSHER_WORKER_INDEX', 0),
     allowUwsFallback: get('RUSHER_ALLOW_UWS_FALLBACK') === '1',
     logLevel: get('LOG_LEVEL') ?? 'info',
   };

@@ -17,6 +17,8 @@ export interface GatewayOptions {
   readonly maxBackpressure: number;
   readonly rateLimit: number;
   readonly authenticate: (query: URLSearchParams) => Promise<Identity>;
+  /** Starts every socket id: in a cluster, the worker that holds the socket. */
+  readonly idPrefix: string;
 }
 
 interface Socket extends Conn {
@@ -104,7 +106,7 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
         if (aborted) return;
         res.cork(() => {
           if (!who.ok) res.writeStatus(who.status).writeHeader('content-type', 'text/plain').end(who.reason);
-          else res.upgrade<Socket>({ id: randomUUID(), user: who.user, tokens: opts.rateLimit * 2, refilledAt: Date.now(), closed: false }, key, protocol, extensions, context);
+          else res.upgrade<Socket>({ id: opts.idPrefix + randomUUID(), user: who.user, tokens: opts.rateLimit * 2, refilledAt: Date.now(), closed: false }, key, protocol, extensions, context);
         });
       });
     },
