@@ -26,17 +26,19 @@ export const openStore = async (filename: string, durability: Durability = 'norm
   const db = knex(knexConfig(filename, durability));
   await db.migrate.latest();
   // An in-memory database lives on one connection, so it is written from here.
-  const writer: Writer = inMemory
-    ? { write: (s) => applyStatements(db, s), alive: () => true, close: async () => {} }
-    : startWriter(filename, durability);
+  // The writer thread starts with the first write: a cluster worker that owns nothing
+  // written to saves its memory (a second V8 isolate).
+  let started: Writer | undefined;
+  const writerOf = (): Writer =>
+    (started ??= inMemory ? { write: (s) => applyStatements(db, s), alive: () => true, close: async () => {} } : startWriter(filename, durability));
 
   const write = async (batch: readonly Write[]) => {
-    await writer.write(toStatements(batch));
+    await writerOf().write(toStatements(batch));
     return batch.map(() => null);
   };
 
   const ping = async () => {
-    if (!writer.alive()) return false;
+    if (started !== undefined && !started.alive()) return false;
     try {
       await db.raw('select 1');
       return true;
@@ -53,7 +55,7 @@ export const openStore = async (filename: string, durability: Durability = 'norm
     ...geoReads(db),
     ping,
     close: async () => {
-      await writer.close();
+      await started?.close();
       await db.destroy();
     },
   };
