@@ -30,5 +30,6 @@ export const knexConfig = (filename: string, durability: Durability = 'normal'):
   },
 });
 
-// For the knex CLI: `npm run migrate` uses the compiled copy in dist/.
-export default knexConfig(process.env.RUSHER_DB ?? './data/rusher.db');
+// For the knex CLI: `npm run migrate` uses the compiled copy in dist/. The CLI moves into
+// dist/ first, so a relative RUSHER_DB is taken from where npm was run (INIT_CWD).
+export default knexConfig(path.resolve(process.env.INIT_CWD ?? process.cwd(), process.env.RUSHER_DB ?? './data/rusher.db'));
