@@ -118,11 +118,17 @@ describe('document convergence through the server', () => {
     let server = await startServer({}, db);
     const editors = await Promise.all(Array.from({ length: 6 }, (_, i) => Editor.open(server.url(`user=e${i}`), 'race', `e${i}`)));
     try {
-      // Random edits at random moments, never waiting for acks: ops cross on the wire.
-      for (let step = 0; step < 600; step++) {
-        const e = pick(rng, editors);
-        e.edit(randomEdit(rng, e.content.length()));
-        if (rng() < 0.3) await sleep(int(rng, 0, 3));
+      // Rounds in which every editor edits at once (so their ops cross on the wire, made
+      // on versions the others are about to move past), between random extra edits that
+      // pile up behind an op in flight; now and then everyone waits for their acks.
+      for (let round = 0; round < 60; round++) {
+        for (const e of editors) e.edit(randomEdit(rng, e.content.length()));
+        for (let extra = int(rng, 0, 6); extra > 0; extra--) {
+          const e = pick(rng, editors);
+          e.edit(randomEdit(rng, e.content.length()));
+        }
+        if (rng() < 0.3) await Promise.all(editors.map((e) => e.settled()));
+        else await sleep(int(rng, 0, 3));
       }
       await Promise.all(editors.map((e) => e.settled()));
       const server1 = await snapshotOf(server, 'race');
