@@ -7,7 +7,7 @@ export interface Config {
   readonly db: string;
   readonly durability: Durability;
   readonly jwtSecret?: string;
-  /** Frames above this many bytes get `too_large`; far above it the socket is closed (1009). */
+  /** Frames above this many bytes get `too_large`; past four times that uWS drops the connection unread. */
   readonly maxFrame: number;
   /** Seconds; a socket silent for twice this is closed. Advertised in `welcome`. */
   readonly heartbeat: number;
@@ -62,7 +62,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
     jwtSecret: get('RUSHER_JWT_SECRET') || undefined,
     maxFrame: int('RUSHER_MAX_FRAME', 256 * 1024, 1024),
     heartbeat: int('RUSHER_HEARTBEAT', 30, 4),
-    maxBackpressure: int('RUSHER_MAX_BACKPRESSURE', 1024 * 1024, 1024),
+    maxBackpressure: int('RUSHER_MAX_BACKPRESSURE', 4 * 1024 * 1024, 1024),
     rateLimit: int('RUSHER_RATE_LIMIT', 1000),
     batchSize: int('RUSHER_BATCH_SIZE', 4096, 1),
     batchMs: int('RUSHER_BATCH_MS', 2),

@@ -86,7 +86,7 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
 
   app.ws<Socket>('/ws', {
     // Frames up to 4× the limit are read and refused with `too_large`; beyond that uWS
-    // closes the socket with 1009 rather than buffer it.
+    // drops the connection rather than buffer it.
     maxPayloadLength: opts.maxFrame * 4,
     idleTimeout: idleTimeout(opts.heartbeat),
     sendPingsAutomatically: true,
