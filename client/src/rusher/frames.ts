@@ -1,0 +1,135 @@
+// The frames of the Rusher protocol (PROTOCOL.md, version 1) as TypeScript types.
+import type { Op } from 'quill-delta';
+
+export type Ref = string | number;
+
+export interface DeltaJson {
+  readonly ops: readonly Op[];
+}
+
+export interface Range {
+  readonly index: number;
+  readonly length: number;
+}
+
+export interface Message {
+  readonly room: string;
+  readonly seq: number;
+  readonly user: string;
+  readonly text: string;
+  /** Milliseconds since the epoch, set by the server. */
+  readonly at: number;
+  readonly id: string;
+}
+
+/** A GeoJSON polygon (`[[[lng, lat], …]]`, first ring outer, the rest holes) or a circle. */
+export type Shape =
+  | { readonly type: 'Polygon'; readonly coordinates: readonly (readonly (readonly [number, number])[])[] }
+  | { readonly type: 'Circle'; readonly center: readonly [number, number]; readonly radius: number };
+
+export interface FenceInput {
+  readonly id?: string;
+  readonly name: string;
+  readonly shape: Shape;
+  readonly dwellMs?: number;
+}
+
+export interface Fence extends FenceInput {
+  readonly id: string;
+}
+
+export type FenceSelection = '*' | readonly string[];
+
+export interface FenceEvent {
+  readonly event: 'enter' | 'exit' | 'dwell';
+  readonly fence: string;
+  readonly device: string;
+  readonly lat: number;
+  readonly lng: number;
+  readonly at: number;
+}
+
+export interface LocationInput {
+  readonly device: string;
+  readonly lat: number;
+  readonly lng: number;
+  readonly at?: number;
+  readonly accuracy?: number;
+}
+
+/** Frames a client sends, without `ref` (the request layer adds it). */
+export type ClientFrame =
+  | { readonly type: 'ping' }
+  | { readonly type: 'room.join'; readonly room: string; readonly since?: number }
+  | { readonly type: 'room.leave'; readonly room: string }
+  | { readonly type: 'chat.send'; readonly room: string; readonly text: string; readonly id?: string }
+  | { readonly type: 'chat.typing'; readonly room: string }
+  | { readonly type: 'room.history'; readonly room: string; readonly before?: number; readonly limit?: number }
+  | { readonly type: 'doc.open'; readonly doc: string; readonly version?: number }
+  /** `id` is the client's op id, echoed on the ack and on the op's broadcasts and replays. */
+  | { readonly type: 'doc.op'; readonly doc: string; readonly version: number; readonly op: DeltaJson; readonly id?: string }
+  | { readonly type: 'doc.cursor'; readonly doc: string; readonly version: number; readonly range: Range }
+  | { readonly type: 'doc.close'; readonly doc: string }
+  | { readonly type: 'fence.create'; readonly fence: FenceInput }
+  | { readonly type: 'fence.delete'; readonly id: string }
+  | { readonly type: 'fence.list' }
+  | { readonly type: 'fence.subscribe'; readonly fences: FenceSelection }
+  | { readonly type: 'fence.unsubscribe'; readonly fences: FenceSelection }
+  | ({ readonly type: 'location.update' } & LocationInput);
+
+export type ClientType = ClientFrame['type'];
+export type Outgoing = ClientFrame & { readonly ref?: Ref };
+
+interface Replied {
+  readonly ref?: Ref;
+}
+
+export type ServerFrame =
+  | { readonly type: 'welcome'; readonly session: string; readonly user: string; readonly protocol: number; readonly heartbeat: number }
+  | ({ readonly type: 'pong' } & Replied)
+  | ({ readonly type: 'error'; readonly code: string; readonly message: string; readonly path?: string } & Replied)
+  | ({ readonly type: 'room.joined'; readonly room: string; readonly members: readonly string[]; readonly history: readonly Message[] } & Replied)
+  | ({ readonly type: 'room.left'; readonly room: string } & Replied)
+  | { readonly type: 'presence.join'; readonly room: string; readonly user: string }
+  | { readonly type: 'presence.leave'; readonly room: string; readonly user: string }
+  | ({ readonly type: 'chat.ack'; readonly room: string; readonly seq: number; readonly at: number; readonly id: string } & Replied)
+  | ({ readonly type: 'chat.message' } & Message)
+  | { readonly type: 'chat.typing'; readonly room: string; readonly user: string }
+  | ({ readonly type: 'room.history'; readonly room: string; readonly messages: readonly Message[] } & Replied)
+  | ({ readonly type: 'doc.snapshot'; readonly doc: string; readonly version: number; readonly content: DeltaJson } & Replied)
+  | ({ readonly type: 'doc.opened'; readonly doc: string; readonly version: number } & Replied)
+  | ({ readonly type: 'doc.ack'; readonly doc: string; readonly version: number; readonly id?: string } & Replied)
+  | ({ readonly type: 'doc.op'; readonly doc: string; readonly version: number; readonly op: DeltaJson; readonly user?: string; readonly id?: string } & Replied)
+  | { readonly type: 'doc.cursor'; readonly doc: string; readonly user: string; readonly range: Range }
+  | ({ readonly type: 'doc.closed'; readonly doc: string } & Replied)
+  | ({ readonly type: 'fence.created'; readonly fence: Fence } & Replied)
+  | ({ readonly type: 'fence.deleted'; readonly id: string } & Replied)
+  | ({ readonly type: 'fence.list'; readonly fences: readonly Fence[] } & Replied)
+  | ({ readonly type: 'fence.subscribed'; readonly fences: FenceSelection } & Replied)
+  | ({ readonly type: 'fence.unsubscribed'; readonly fences: FenceSelection } & Replied)
+  | ({ readonly type: 'location.ack'; readonly device: string } & Replied)
+  | ({ readonly type: 'fence.event' } & FenceEvent);
+
+export type ServerType = ServerFrame['type'];
+export type FrameOf<T extends ServerType> = Extract<ServerFrame, { type: T }>;
+
+/** The frame types that answer each request (an `error` with the same ref may answer any). */
+export const REPLIES = {
+  ping: ['pong'],
+  'room.join': ['room.joined'],
+  'room.leave': ['room.left'],
+  'chat.send': ['chat.ack'],
+  'room.history': ['room.history'],
+  'doc.open': ['doc.snapshot', 'doc.opened'],
+  'doc.op': ['doc.ack'],
+  'doc.close': ['doc.closed'],
+  'fence.create': ['fence.created'],
+  'fence.delete': ['fence.deleted'],
+  'fence.list': ['fence.list'],
+  'fence.subscribe': ['fence.subscribed'],
+  'fence.unsubscribe': ['fence.unsubscribed'],
+  'location.update': ['location.ack'],
+} as const satisfies Partial<Record<ClientType, readonly ServerType[]>>;
+
+export type Request = Extract<ClientFrame, { type: keyof typeof REPLIES }>;
+export type ReplyTo<F extends Request> = FrameOf<(typeof REPLIES)[F['type']][number]>;
