@@ -4,7 +4,7 @@
 // effects as the last commit it waited for, so it never shows an op that could still
 // be lost, and never misses one.
 import Delta from 'quill-delta';
-import { Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, filter, from, groupBy, merge, mergeMap, of, startWith, switchMap, timer } from 'rxjs';
+import { Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, filter, from, groupBy, ignoreElements, merge, mergeMap, of, startWith, switchMap, tap, timer } from 'rxjs';
 import { Either, isLeft } from 'fp-ts/Either';
 import { parseDelta } from '../domain/delta';
 import { Applied, Doc, loadDoc, opsSince, submit, transformCursor } from '../domain/docs';
@@ -187,15 +187,16 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
     };
 
     const lifecycle$ = inbound$.pipe(
-      mergeMap((e): Out[] => {
+      filter((e) => e.kind !== 'frame'),
+      tap((e) => {
         if (e.kind === 'open') connected.add(e.conn.id);
-        if (e.kind === 'close') {
+        else {
           connected.delete(e.conn.id);
           for (const doc of opened.get(e.conn.id) ?? []) close(e.conn.id, doc);
           opened.delete(e.conn.id);
         }
-        return [];
       }),
+      ignoreElements(),
     );
 
     // One queue per document; a queue idle for `idleMs` ends (a later event starts a new one).

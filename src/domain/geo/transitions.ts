@@ -70,6 +70,22 @@ export interface Changed {
 const eventsOf = (event: FenceEvent['event'], fences: string[], where: LocationUpdate): FenceEvent[] =>
   fences.sort().map((fence) => ({ event, fence, device: where.device, lat: where.lat, lng: where.lng, at: where.at }));
 
+// Most updates change nothing: the device is in the fences it was in and no stay has
+// come to its dwell. Then its stays are kept as they are (they are never mutated),
+// without building a new map.
+const unchanged = (prev: DeviceState, update: LocationUpdate, inside: ReadonlySet<string> | readonly string[], dwellOf: DwellOf): boolean => {
+  const size = inside instanceof Set ? inside.size : (inside as readonly string[]).length;
+  if (size !== prev.stays.size) return false;
+  for (const fence of inside) {
+    const stay = prev.stays.get(fence);
+    if (stay === undefined) return false;
+    if (stay.dwelled) continue;
+    const dwellMs = dwellOf(fence);
+    if (dwellMs !== undefined && update.at - stay.enteredAt >= dwellMs) return false;
+  }
+  return true;
+};
+
 /** A location update, given the ids of the fences containing its point. */
 export const locate = (
   prev: DeviceState | undefined,
@@ -78,6 +94,9 @@ export const locate = (
   dwellOf: DwellOf,
 ): Located => {
   if (prev !== undefined && update.at < prev.at) return { next: prev, events: [], stale: true };
+  if (prev !== undefined && unchanged(prev, update, inside, dwellOf)) {
+    return { next: { device: update.device, lat: update.lat, lng: update.lng, at: update.at, stays: prev.stays }, events: [], stale: false };
+  }
   const now: ReadonlySet<string> = inside instanceof Set ? inside : new Set(inside);
   const stays = new Map<string, Stay>();
   const exits: string[] = [];
