@@ -52,6 +52,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
   const durability = get('RUSHER_DURABILITY') ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`RUSHER_DURABILITY must be "normal" or "full", got "${durability}"`);
   const workers = int('RUSHER_WORKERS', 1, 1);
+  // The cluster's router keeps a bit per worker for each socket.
+  if (workers > 31) throw new Error(`RUSHER_WORKERS must be at most 31, got ${workers}`);
   const redisUrl = get('RUSHER_REDIS_URL') || undefined;
   if (workers > 1 && redisUrl === undefined) throw new Error('RUSHER_WORKERS above 1 needs RUSHER_REDIS_URL (e.g. redis://127.0.0.1:6379)');
   return {

@@ -47,7 +47,8 @@ export const geofence = (inbound$: Observable<Inbound>, deps: GeofenceDeps, sche
     const stored = new Map<string, DeviceState>();
     const owners = new Map<string, string>();
     const listeners = new Map<string, Listener>();
-    const socketsOf = new Map<string, Set<string>>();
+    // Most users have one socket: an array is a fraction of a Set's memory, for every socket of the cluster.
+    const socketsOf = new Map<string, string[]>();
     // Fence creates and deletes, in memory ahead of the store: what to put back if their commit fails.
     const storedFences = new Map<string, Fence>();
 
@@ -216,15 +217,15 @@ export const geofence = (inbound$: Observable<Inbound>, deps: GeofenceDeps, sche
     const handle = (event: Inbound): ObservableInput<Out> => {
       const { conn } = event;
       if (event.kind === 'open') {
-        let mine = socketsOf.get(conn.user);
-        if (mine === undefined) socketsOf.set(conn.user, (mine = new Set()));
-        mine.add(conn.id);
+        const mine = socketsOf.get(conn.user);
+        if (mine === undefined) socketsOf.set(conn.user, [conn.id]);
+        else if (!mine.includes(conn.id)) mine.push(conn.id);
         return [];
       }
       if (event.kind === 'close') {
-        const mine = socketsOf.get(conn.user);
-        mine?.delete(conn.id);
-        if (mine?.size === 0) socketsOf.delete(conn.user);
+        const left = socketsOf.get(conn.user)?.filter((c) => c !== conn.id);
+        if (left === undefined || left.length === 0) socketsOf.delete(conn.user);
+        else socketsOf.set(conn.user, left);
         listeners.delete(conn.id);
         return [];
       }

@@ -19,16 +19,16 @@ export interface Routed {
 
 export const route = (gateway: Gateway, bus: Bus, me: number, workers: number): Routed => {
   const inbound = new Subject<Inbound>();
-  // Which other workers have heard of each of this worker's sockets: they get its
-  // `open` before its first frame, and its `close`. The fence owner hears of every
-  // socket, since fence events also go to the sockets of a device's user.
-  const told = new Map<string, Set<number>>();
+  // Which other workers have heard of each of this worker's sockets (a bit a worker:
+  // sockets are many, workers few): they get its `open` before its first frame, and
+  // its `close`. The fence owner hears of every socket, since fence events also go to
+  // the sockets of a device's user.
+  const told = new Map<string, number>();
 
   const forward = (to: number, conn: Conn, e: Inbound) => {
-    let workersTold = told.get(conn.id);
-    if (workersTold === undefined) told.set(conn.id, (workersTold = new Set()));
-    if (!workersTold.has(to)) {
-      workersTold.add(to);
+    const bits = told.get(conn.id) ?? 0;
+    if ((bits & (1 << to)) === 0) {
+      told.set(conn.id, bits | (1 << to));
       if (e.kind !== 'open') bus.send(to, { k: 'in', e: { kind: 'open', conn } });
     }
     bus.send(to, { k: 'in', e });
@@ -43,7 +43,8 @@ export const route = (gateway: Gateway, bus: Bus, me: number, workers: number): 
       }
       if (e.kind === 'close') {
         inbound.next(e);
-        for (const to of told.get(e.conn.id) ?? []) bus.send(to, { k: 'in', e });
+        const bits = told.get(e.conn.id) ?? 0;
+        for (let to = 0; to < workers; to++) if (bits & (1 << to)) bus.send(to, { k: 'in', e });
         told.delete(e.conn.id);
         return;
       }
