@@ -53,7 +53,11 @@ export const openBus = async (url: string, cluster: string, me: number): Promise
     close: async () => {
       flush();
       received.complete();
-      await Promise.all([pub.quit(), sub.quit()]);
+      // Wait for the last publishes, but not for a Redis that is gone (quit would
+      // retry forever): after a bounded wait, drop the connections.
+      await Promise.race([pub.quit(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      pub.disconnect();
+      sub.disconnect();
     },
   };
 };
