@@ -5,7 +5,7 @@
 // one JSON line and a summary. Everything it starts, it stops.
 //
 //   npm run bench:tsung -- [--users 20000] [--rate 1000] [--hold 60] [--chatters 10]
-//       [--workers N] [--vms N] [--port P] [--keep-logs]
+//       [--heartbeat 60] [--workers N] [--vms N] [--port P] [--keep-logs]
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import fs from 'fs';
 import os from 'os';
@@ -25,6 +25,11 @@ const users = arg('users', 20_000);
 const rate = arg('rate', 1000);
 const hold = arg('hold', 60);
 const chatters = Math.min(users, arg('chatters', 10));
+// The server's heartbeat (RUSHER_HEARTBEAT): a socket silent for twice it is closed. Idle
+// users ping at 5/6 of that, keeping a margin for a loaded host; each ping is a frame the
+// server and Tsung handle, so at 250k users a short heartbeat is most of the load.
+const heartbeat = arg('heartbeat', 60);
+const pingEvery = Math.floor((heartbeat * 5) / 3);
 const workers = arg('workers', Math.max(1, Math.ceil(users / PER_PROCESS)));
 const vms = arg('vms', Math.max(1, Math.ceil(users / PER_PROCESS)));
 const port = arg('port', 18700 + (process.pid % 200));
@@ -69,11 +74,16 @@ const scenario = () => {
     USERS: total,
     RATE: rate,
     ARRIVAL: arrival,
-    PINGS: Math.max(1, Math.ceil((hold + arrival) / 20)),
-    CHATS: Math.max(1, Math.ceil((hold + arrival) / 5)),
+    // Users live past the whole arrival phase and the hold: this runner stops Tsung once
+    // every user has been connected for `hold` seconds, however long the ramp took.
+    PING_EVERY: pingEvery,
+    PINGS: Math.ceil((arrival + hold + 120) / pingEvery),
+    CHATS: Math.ceil((arrival + hold + 120) / 5),
     HOLD_WEIGHT: total - chat,
     CHAT_WEIGHT: Math.max(chat, 1),
-    ROOMS: 1000,
+    // Rooms of about ten: every join tells the room's members, so big rooms of idle
+    // users would make the ramp a presence storm (n² deliveries a room) instead.
+    ROOMS: Math.max(1, Math.ceil(total / 10)),
   };
   const text = fs.readFileSync(path.join(root, 'perf', 'tsung', 'scenario.xml'), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
     if (!(k in fill)) throw new Error(`scenario.xml: no value for {{${k}}}`);
@@ -151,6 +161,9 @@ const main = async () => {
     await waitFor(redis, 'Ready to accept connections', 'redis-server');
     redisUrl = `redis://127.0.0.1:${redisPort}`;
   }
+  // The server's log goes to a file: a pipe nobody reads would fill and stall it.
+  const serverLog = path.join(work, 'server.log');
+  const logFd = fs.openSync(serverLog, 'w');
   const server = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
     env: {
       ...process.env,
@@ -158,11 +171,13 @@ const main = async () => {
       HOST: '127.0.0.1',
       RUSHER_DB: path.join(work, 'rusher.db'),
       RUSHER_WORKERS: String(workers),
+      RUSHER_HEARTBEAT: String(heartbeat),
       ...(redisUrl === undefined ? {} : { RUSHER_REDIS_URL: redisUrl }),
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
   });
+  fs.closeSync(logFd);
   children.push(server);
   // Warn level hides the start line; wait for the port instead.
   const started = Date.now();
@@ -179,7 +194,8 @@ const main = async () => {
 
   const logDir = path.join(work, 'log');
   fs.mkdirSync(logDir);
-  const tsung = spawn('tsung', ['-f', scenario(), '-l', logDir, '-n', 'start'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: work });
+  // Its own process group: stopping it must stop every Erlang VM it started.
+  const tsung = spawn('tsung', ['-f', scenario(), '-l', logDir, '-n', 'start'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: work, detached: true });
   children.push(tsung);
   let tsungOut = '';
   tsung.stdout!.on('data', (d) => (tsungOut += d));
@@ -191,6 +207,17 @@ const main = async () => {
   const base = tcpInUse();
   let done = false;
   void tsungDone.then(() => (done = true));
+  let fullSince: number | undefined;
+  let stopping = false;
+  const stopTsung = () => {
+    stopping = true;
+    say('  every user held for the hold time: stopping tsung');
+    const stop = spawn('tsung', ['stop'], { stdio: 'ignore', cwd: work });
+    children.push(stop);
+    setTimeout(() => {
+      if (tsung.exitCode === null) process.kill(-(tsung.pid as number), 'SIGTERM');
+    }, 30_000).unref();
+  };
   for (let n = 0; !done; n++) {
     const pids = pidsOf(server.pid as number);
     const exact = n % 5 === 4;
@@ -203,10 +230,14 @@ const main = async () => {
     };
     samples.push(s);
     if (n % 5 === 4) say(`  t=${s.t.toFixed(0)}s connections=${s.conns} server RSS=${s.rssMb.toFixed(0)} MB`);
+    if (s.conns >= users * 0.995) fullSince ??= s.t;
+    else if (!stopping) fullSince = undefined;
+    if (!stopping && fullSince !== undefined && s.exact && s.t - fullSince >= hold + 5) stopTsung();
     await Promise.race([sleep(2000), tsungDone]);
   }
   const code = await tsungDone;
   const counters = tsungCounters(logDir);
+  const serverErrors = fs.readFileSync(serverLog, 'utf8').split('\n').filter((l) => /"level":(50|60)|cannot start/.test(l));
 
   const exactSamples = samples.filter((s) => s.exact);
   const peak = exactSamples.reduce((a, b) => (b.conns > a.conns ? b : a), exactSamples[0] ?? samples[0]);
@@ -221,6 +252,8 @@ const main = async () => {
     users,
     rate,
     holdS: hold,
+    heartbeatS: heartbeat,
+    pingEveryS: pingEvery,
     workers,
     tsungVms: vms,
     sourceAddresses: ips,
@@ -242,26 +275,42 @@ const main = async () => {
       chatRepliesMissed: counters.nomatch ?? 0,
       errors: Object.fromEntries(errors),
     },
+    serverErrors: serverErrors.length,
   };
   console.log(JSON.stringify(result));
   say(`\nheld ${result.peakConnections} connections (${result.heldAtFullSeconds} s at ≥ 99% of ${users}), connect rate ${result.connectRatePerS}/s`);
   say(`server memory ${result.serverRssPeakMb} MB at peak (${result.serverRssIdleMb} MB idle): ${result.serverKbPerConnection} KB per connection (${result.serverKbPerConnectionTotal} KB counting the idle workers)`);
   say(`server CPU while held ${result.serverCpuCoresWhileHeld} cores; chat replies ${result.tsung.chatRepliesMatched} matched, ${result.tsung.chatRepliesMissed} missed; tsung errors ${JSON.stringify(result.tsung.errors)}`);
   if (result.tsung.users === undefined) say(`tsung output:\n${tsungOut.slice(-3000)}`);
+  if (serverErrors.length > 0) say(`server errors (${serverErrors.length}), the first:\n${serverErrors.slice(0, 3).join('\n')}`);
 };
 
-const cleanup = () => {
-  for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+const cleanup = async () => {
+  // The server first, and wait for it: its workers flush through Redis as they stop.
+  const server = children.find((c) => c.spawnargs[1]?.endsWith('main.js'));
+  if (server !== undefined && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(60_000)]);
+  }
+  for (const c of children.reverse()) {
+    if (c.exitCode !== null) continue;
+    // Tsung runs in its own process group (see above); the rest are single processes.
+    if (c.spawnargs[0] === 'tsung') {
+      try {
+        process.kill(-(c.pid as number), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    } else c.kill('SIGTERM');
+  }
   if (!flag('keep-logs')) fs.rmSync(work, { recursive: true, force: true });
   else say(`logs kept in ${work}`);
 };
 process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
+  void cleanup().then(() => process.exit(130));
 });
-main()
-  .then(cleanup, (e: Error) => {
-    say(`tsung bench failed: ${e.message}`);
-    cleanup();
-    process.exitCode = 1;
-  });
+main().then(cleanup, async (e: Error) => {
+  say(`tsung bench failed: ${e.message}`);
+  await cleanup();
+  process.exitCode = 1;
+});
