@@ -22,12 +22,15 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 // One process holds at most ~19,000 sockets here (20,000 files, less the process's own).
 const PER_PROCESS = 15_000;
 const users = arg('users', 20_000);
-const rate = arg('rate', 1000);
+// 500 arrivals a second: at 1,000 the workers' accept queues (uSockets' backlog of 512)
+// overflowed while 17 Tsung VMs shared two cores.
+const rate = arg('rate', 500);
 const hold = arg('hold', 60);
 const chatters = Math.min(users, arg('chatters', 10));
 // The server's heartbeat (RUSHER_HEARTBEAT): a socket silent for twice it is closed. Idle
-// users ping at 5/6 of that, keeping a margin for a loaded host; each ping is a frame the
-// server and Tsung handle, so at 250k users a short heartbeat is most of the load.
+// users ping at 5/6 of that idle limit (5/3 of the heartbeat), a margin for a loaded host;
+// each ping is a frame the server and Tsung handle, so at 250k users a short heartbeat is
+// most of the load.
 const heartbeat = arg('heartbeat', 60);
 const pingEvery = Math.floor((heartbeat * 5) / 3);
 const workers = arg('workers', Math.max(1, Math.ceil(users / PER_PROCESS)));
