@@ -4,7 +4,7 @@
 // held connections while it runs; reads Tsung's own log for what it counted; prints
 // one JSON line and a summary. Everything it starts, it stops.
 //
-//   npm run bench:tsung -- [--users 20000] [--rate 1000] [--hold 60] [--chatters 10]
+//   npm run bench:tsung -- [--users 20000] [--rate 500] [--hold 60] [--chatters 10]
 //       [--heartbeat 60] [--workers N] [--vms N] [--port P] [--keep-logs]
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import fs from 'fs';
