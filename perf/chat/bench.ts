@@ -22,7 +22,7 @@
 //     --syscalls (count the server's syscalls per unit of work with `perf stat`)
 //     --json-only  --max-seconds S (300)  --rusher-main PATH (dist/src/main.js)
 //     --server-node-args "FLAGS" (for both servers)
-import { ChildProcess, fork, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import fs from 'fs';
 import http from 'http';
 import net from 'net';
@@ -30,24 +30,18 @@ import os from 'os';
 import path from 'path';
 import { performance } from 'perf_hooks';
 import WebSocket from 'ws';
+import { argsOf } from '../common/args';
+import { fmt, percentiles, round } from '../common/figures';
+import { startHarness } from '../common/harness';
+import { LoadProcess } from '../common/load-process';
+import { cpuSeconds, hostLoad, machineStat, schedStat, statusKB } from '../common/proc';
+import { freePort, removeDb } from '../common/server';
 import type { Command, SendResult, SocketSpec } from './load-client';
 import { format as formatProfile, summarize } from './profile-top';
 
 // ---------------------------------------------------------------------------------
 // options
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === `--${name}`) return args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : 'true';
-    if (args[i].startsWith(`--${name}=`)) return args[i].slice(name.length + 3);
-  }
-  return fallback;
-};
-const num = (name: string, fallback: number) => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
-  return v;
-};
+const { opt, num } = argsOf(process.argv.slice(2));
 
 const O = {
   durationMs: num('duration', 8) * 1000,
@@ -98,48 +92,11 @@ const loadClient = path.join(here, 'load-client.js');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-bench-chat-'));
 const profileDir = path.join(os.tmpdir(), `rusher-chat-profiles-${Date.now()}`);
-const children = new Set<ChildProcess>();
-
-const say = (s: string) => {
-  if (!O.jsonOnly) process.stderr.write(s + '\n');
-};
-const emit = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ bench: 'chat', ...o }) + '\n');
+const { say, emit, track, run } = startHarness({ bench: 'chat', jsonOnly: O.jsonOnly, maxSeconds: O.maxSeconds, tmp });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------
-// cleanup: every child by its own handle, the temp dir, whatever happens
-let cleaned = false;
-const cleanup = () => {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  fs.rmSync(tmp, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.on(sig, () => {
-    cleanup();
-    process.exit(130);
-  });
-const deadline = setTimeout(() => {
-  process.stderr.write(`bench:chat: gave up after ${O.maxSeconds} s\n`);
-  cleanup();
-  process.exit(2);
-}, O.maxSeconds * 1000);
-deadline.unref();
-
-// ---------------------------------------------------------------------------------
 // servers
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-
 const healthy = (port: number) =>
   new Promise<boolean>((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
@@ -153,7 +110,6 @@ const healthy = (port: number) =>
     });
   });
 
-const CLK_TCK = 100;
 /** A process and its descendants (a cluster's primary and its workers). */
 const processTree = (pid: number): number[] => {
   let kids: number[] = [];
@@ -164,34 +120,15 @@ const processTree = (pid: number): number[] => {
   }
   return [pid, ...kids.flatMap(processTree)];
 };
+/** A figure of each process of a tree (root first), summed: NaN once the root is gone; a descendant gone meanwhile counts 0. */
+const treeSum = ([own, ...kids]: readonly number[]) => own + kids.filter(Number.isFinite).reduce((a, x) => a + x, 0);
+/** CPU seconds of a process, or of a cluster's processes together. */
 const procStat = (root: number) => {
-  let cpuS = 0;
-  let sysS = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      cpuS += (Number(f[11]) + Number(f[12])) / CLK_TCK;
-      sysS += Number(f[12]) / CLK_TCK;
-    } catch {
-      if (pid === root) return { cpuS: NaN, sysS: NaN };
-    }
-  }
-  return { cpuS, sysS };
+  const each = processTree(root).map((pid) => cpuSeconds(pid));
+  return { cpuS: treeSum(each.map((c) => c.cpu)), sysS: treeSum(each.map((c) => c.sys)) };
 };
 /** Peak RSS of a process, or of a cluster's processes together (each one's own peak, summed). */
-const peakRssMB = (root: number) => {
-  let kb = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
-    } catch {
-      if (pid === root) return NaN;
-    }
-  }
-  return Math.round(kb / 1024);
-};
+const peakRssMB = (root: number) => Math.round(treeSum(processTree(root).map((pid) => statusKB(pid, 'VmHWM'))) / 1024);
 
 interface Server {
   readonly kind: ServerKind;
@@ -210,7 +147,7 @@ const redisUrl = (): Promise<string> =>
   (redis ??= (async () => {
     const port = await freePort();
     const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    children.add(proc);
+    track(proc);
     for (let i = 0; i < 100; i++) {
       if (await new Promise<boolean>((ok) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); ok(true); }).once('error', () => ok(false)))) return `redis://127.0.0.1:${port}`;
       await sleep(100);
@@ -234,8 +171,7 @@ const startServer = async (kind: ServerKind, scenario: string): Promise<Server> 
     : { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASELINE_DB: O.baselinePersist ? db : '' };
   const proc = spawn(process.execPath, [...serverNodeArgs, ...prof, kind === 'baseline' ? baselineMain : rusherMain], { cwd: root, env, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
-  children.add(proc);
-  proc.on('exit', () => children.delete(proc));
+  track(proc);
   const until = performance.now() + 15_000;
   while (performance.now() < until) {
     if (proc.exitCode !== null) break;
@@ -254,86 +190,15 @@ const stopServer = async (s: Server) => {
   s.proc.kill('SIGTERM');
   const code = await Promise.race([exited, sleep(15_000).then(() => 'timeout' as const)]);
   if (code === 'timeout') s.proc.kill('SIGKILL');
-  for (const f of [s.db, `${s.db}-wal`, `${s.db}-shm`, `${s.db}-journal`]) fs.rmSync(f, { force: true });
+  removeDb(s);
   if (code !== 0) say(`  ! ${s.kind} exited with ${code}; log tail:\n${fs.readFileSync(s.log, 'utf8').slice(-1500)}`);
   return code;
 };
 
 // ---------------------------------------------------------------------------------
 // load-client processes
-type Msg = { ev: string } & Record<string, unknown>;
-
-class Worker {
-  private readonly queued = new Map<string, Msg[]>();
-  private readonly waiting = new Map<string, (m: Msg) => void>();
-  private failure: Error | undefined;
-  onProgress: (min: number) => void = () => undefined;
-
-  private constructor(readonly name: string, readonly proc: ChildProcess) {
-    proc.on('message', (m: Msg) => {
-      if (m.ev === 'progress') return this.onProgress(m.min as number);
-      if (m.ev === 'error') {
-        this.failure = new Error(`${name}: ${m.message as string}`);
-        for (const w of this.waiting.values()) w(m);
-        return;
-      }
-      const w = this.waiting.get(m.ev);
-      if (w) {
-        this.waiting.delete(m.ev);
-        w(m);
-      } else this.queued.set(m.ev, [...(this.queued.get(m.ev) ?? []), m]);
-    });
-    proc.on('exit', (code) => {
-      if (code !== 0 && !this.failure) this.failure = new Error(`${name} exited with ${code}`);
-      for (const w of this.waiting.values()) w({ ev: 'error' });
-    });
-  }
-
-  static async start(name: string): Promise<Worker> {
-    const proc = fork(loadClient, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.add(proc);
-    if (O.clientNice) os.setPriority(proc.pid as number, O.clientNice);
-    proc.on('exit', () => children.delete(proc));
-    const w = new Worker(name, proc);
-    await w.next('ready', 10_000);
-    return w;
-  }
-
-  send(c: Command) {
-    this.proc.send(c);
-  }
-
-  next<T = Msg>(ev: string, timeoutMs: number): Promise<T> {
-    const q = this.queued.get(ev);
-    if (q && q.length > 0) return Promise.resolve(q.shift() as T);
-    return new Promise<T>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
-      const timer = setTimeout(() => {
-        this.waiting.delete(ev);
-        reject(new Error(`${this.name}: no "${ev}" within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(ev, (m) => {
-        clearTimeout(timer);
-        if (m.ev === 'error') reject(this.failure ?? new Error(`${this.name} failed`));
-        else resolve(m as T);
-      });
-    });
-  }
-
-  async stop() {
-    if (this.proc.exitCode !== null) return;
-    const exited = new Promise((r) => this.proc.on('exit', r));
-    try {
-      this.send({ cmd: 'exit' });
-    } catch {
-      /* already gone */
-    }
-    await Promise.race([exited, sleep(3000)]);
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-  }
-}
-
-const workers = async (prefix: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => Worker.start(`${prefix}${i}`)));
+type Worker = LoadProcess<Command>;
+const workers = async (prefix: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => LoadProcess.start<Command>(`${prefix}${i}`, loadClient, O.clientNice, track)));
 const stopAll = (ws: Worker[]) => Promise.all(ws.map((w) => w.stop()));
 
 const connectAll = async (port: number, groups: [Worker, SocketSpec[], number][]) => {
@@ -345,20 +210,6 @@ const connectAll = async (port: number, groups: [Worker, SocketSpec[], number][]
 
 // ---------------------------------------------------------------------------------
 // statistics
-const percentiles = (chunks: Float64Array[]) => {
-  const n = chunks.reduce((a, c) => a + c.length, 0);
-  const all = new Float64Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.length;
-  }
-  all.sort();
-  const at = (q: number) => (n === 0 ? NaN : round(all[Math.min(n - 1, Math.floor(q * n))], 3));
-  return { n, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: n ? round(all[n - 1], 3) : NaN };
-};
-const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
-
 const gapCheck = (seqsByRoom: Record<string, Int32Array>[]) => {
   const rooms = new Map<string, Int32Array[]>();
   for (const r of seqsByRoom) for (const [room, seqs] of Object.entries(r)) rooms.set(room, [...(rooms.get(room) ?? []), seqs]);
@@ -386,22 +237,6 @@ const gapCheck = (seqsByRoom: Record<string, Int32Array>[]) => {
   return { rooms: rooms.size, acks: checked, gapFree: problems.length === 0, problems: problems.slice(0, 5), maxByRoom };
 };
 
-// CPU during the measured window: the server (all threads), its main thread (run
-// time and time spent runnable but waiting for a core), and the whole machine — the
-// host is shared, so `otherCpu` (machine minus this bench) says how clean a run was.
-const machineStat = () => {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal
-  return { busy: (f[0] + f[1] + f[2] + f[5] + f[6]) / CLK_TCK, softirq: (f[5] + f[6]) / CLK_TCK, steal: (f[7] ?? 0) / CLK_TCK };
-};
-const schedStat = (pid: number) => {
-  try {
-    const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
-    return { run: run / 1e9, wait: wait / 1e9 };
-  } catch {
-    return { run: NaN, wait: NaN };
-  }
-};
 // CPU profile of the measured window only (not start-up, connects or joins), taken
 // through the server's inspector (loopback) with the Profiler domain.
 const profileWindow = async (s: Server) => {
@@ -442,23 +277,15 @@ const profileWindow = async (s: Server) => {
 };
 const profiles: string[] = [];
 
-/** Cores busy on the host over one second, before anything of ours runs. */
-const hostLoad = async () => {
-  const a = machineStat();
-  await sleep(1000);
-  return round(machineStat().busy - a.busy, 2);
-};
-
 const SYSCALLS = ['raw_syscalls:sys_enter', 'syscalls:sys_enter_sendto', 'syscalls:sys_enter_pwrite64', 'syscalls:sys_enter_fsync', 'syscalls:sys_enter_recvfrom'];
 const countSyscalls = (pid: number, ms: number) =>
   new Promise<Record<string, number> | undefined>((resolve) => {
     const p = spawn('perf', ['stat', '-x,', '-e', SYSCALLS.join(','), '-p', String(pid), '--', 'sleep', String(ms / 1000)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.add(p);
+    track(p);
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('error', () => resolve(undefined));
     p.on('exit', () => {
-      children.delete(p);
       const counts: Record<string, number> = {};
       for (const line of err.split('\n')) {
         const [n, , name] = line.split(',');
@@ -468,7 +295,11 @@ const countSyscalls = (pid: number, ms: number) =>
     });
   });
 
-interface CpuWindow {
+// CPU during the measured window: the server (all processes and threads), its main
+// thread (run time and time spent runnable but waiting for a core), and the whole
+// machine — the host is shared, so `otherCpu` (machine minus this bench) says how clean a
+// run was.
+interface ServerCpu {
   secs: number;
   syscalls?: Record<string, number>;
   serverCpu: number;
@@ -479,14 +310,18 @@ interface CpuWindow {
   softirq: number;
   steal: number;
 }
-const cpuDuring = async (s: Server, fromMs: number, ms: number): Promise<CpuWindow> => {
+const cpuDuring = async (s: Server, fromMs: number, ms: number): Promise<ServerCpu> => {
   await sleep(fromMs);
   const pid = s.proc.pid as number;
-  const a = { p: procStat(pid).cpuS, sys: procStat(pid).sysS, t: schedStat(pid), m: machineStat(), at: performance.now() };
+  const snapshot = () => {
+    const p = procStat(pid);
+    return { p: p.cpuS, sys: p.sysS, t: schedStat(pid), m: machineStat(), at: performance.now() };
+  };
+  const a = snapshot();
   const stopProfile = s.inspectPort ? await profileWindow(s).catch((e) => void say(`  ! profiling failed: ${(e as Error).message}`)) : undefined;
   const syscalls = O.syscalls ? countSyscalls(pid, ms - (performance.now() - a.at)) : undefined;
   await sleep(ms - (performance.now() - a.at));
-  const b = { p: procStat(pid).cpuS, sys: procStat(pid).sysS, t: schedStat(pid), m: machineStat(), at: performance.now() };
+  const b = snapshot();
   if (stopProfile) profiles.push(await stopProfile());
   const secs = (b.at - a.at) / 1000;
   return {
@@ -503,12 +338,12 @@ const cpuDuring = async (s: Server, fromMs: number, ms: number): Promise<CpuWind
   };
 };
 /** Server CPU per unit of work: robust to a busy host, where the rate is not. */
-const perUnit = (w: CpuWindow, perSec: number, scale: number) => ({
+const perUnit = (w: ServerCpu, perSec: number, scale: number) => ({
   mainThread: round((w.serverMainThread / perSec) * scale, 2),
   process: round((w.serverCpu / perSec) * scale, 2),
   ...(w.syscalls ? { syscallsPerUnit: Object.fromEntries(Object.entries(w.syscalls).map(([k, n]) => [k, round(n / (perSec * w.secs), 3)])) } : {}),
 });
-const cpuReport = (w: CpuWindow, clients: number[]) => ({
+const cpuReport = (w: ServerCpu, clients: number[]) => ({
   ...w,
   clientCpu: clients.map((c) => round(c, 2)),
   /** Other processes on the host: the machine minus this bench (≈ 0 on a quiet host; loopback
@@ -554,7 +389,7 @@ const throughput = async (s: Server) => {
           break;
         }
     }
-    const lat = percentiles(rs.map((r) => r.latencies));
+    const lat = percentiles(rs.map((r) => r.latencies), 3);
     return {
       scenario: 'a_committed',
       metric: 'acks_per_s',
@@ -597,10 +432,10 @@ const fanout = async (s: Server) => {
     // the one every receiver actually sustains.
     const mins = receivers.map(() => 0);
     receivers.forEach((w, i) => {
-      w.onProgress = (min) => {
-        mins[i] = min;
+      w.on('progress', (m) => {
+        mins[i] = m.min as number;
         sender.send({ cmd: 'progress', min: Math.min(...mins) });
-      };
+      });
       w.send({ cmd: 'report-progress', everyMs: 5 });
     });
     const cpu = cpuDuring(s, O.warmupMs, O.durationMs);
@@ -614,7 +449,7 @@ const fanout = async (s: Server) => {
     const serverCpu = await cpu;
     const deliveries = counted.reduce((a, c) => a + c.frames / (c.ms / 1000), 0);
     const msgsPerSec = sent.windowAcks / (sent.windowMs / 1000);
-    const lat = percentiles([sent.latencies]);
+    const lat = percentiles([sent.latencies], 3);
     return {
       scenario: 'b_fanout',
       metric: 'deliveries_per_s',
@@ -652,8 +487,8 @@ const latency = async (s: Server) => {
     for (const w of ws) w.send({ cmd: 'open', rate: O.rate / P, warmupMs: O.warmupMs, durationMs: O.durationMs, drainMs: O.drainMs, textBytes: O.textBytes });
     const rs = await Promise.all(ws.map((w) => w.next<SendResult>('sent', O.warmupMs + O.durationMs + O.drainMs + 15_000)));
     const serverCpu = await cpu;
-    const lat = percentiles(rs.map((r) => r.latencies));
-    const service = percentiles(rs.map((r) => r.serviceLatencies));
+    const lat = percentiles(rs.map((r) => r.latencies), 3);
+    const service = percentiles(rs.map((r) => r.serviceLatencies), 3);
     const planned = Math.round((O.rate * O.durationMs) / 1000);
     return {
       scenario: 'c_latency',
@@ -688,14 +523,6 @@ const scenarios: Record<string, { name: string; run: (s: Server) => Promise<Reco
   a: { name: 'committed msgs/s', run: throughput },
   b: { name: 'fan-out deliveries/s', run: fanout },
   c: { name: 'ack latency @ fixed rate', run: latency },
-};
-
-const fmt = (x: unknown) => {
-  if (typeof x !== 'number' || !Number.isFinite(x)) return String(x ?? '—');
-  if (Math.abs(x) >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
-  if (Math.abs(x) >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
-  if (Math.abs(x) >= 100) return String(Math.round(x));
-  return String(round(x, 2));
 };
 
 const main = async () => {
@@ -790,13 +617,4 @@ const main = async () => {
   say(`done in ${round((performance.now() - started) / 1000, 1)} s`);
 };
 
-main()
-  .then(() => {
-    cleanup();
-    process.exit(0);
-  })
-  .catch((e) => {
-    process.stderr.write(`bench:chat failed: ${(e as Error).stack ?? e}\n`);
-    cleanup();
-    process.exit(1);
-  });
+run(main);

@@ -3,7 +3,7 @@
 // in one run, loopback only, every final document checked against the trace's text.
 //   pipeline   in process (pipeline.ts): decode → docs pipeline → commit stage → the real
 //              store (writer thread, temp SQLite file); one editor streaming in order.
-//   websocket  the real server as a child process (server.ts), clients in one child
+//   websocket  the real server as a child process (../common/server.ts), clients in one child
 //              process (ws-client.ts):
 //              chain, strict: N editors on one document, edits dealt round-robin one at a
 //                time, each made once the editor holds every earlier edit (token-chain.ts);
@@ -29,14 +29,16 @@
 //     --client raw|ws (raw)  --client-nice N (10)
 //     --profile (CPU profiles: the pipeline's window, the server's main and writer threads, ShareDB)
 //     --json-only  --max-seconds S (900)  --rusher-main PATH (dist/src/main.js)
-import { ChildProcess, fork } from 'child_process';
+import { fork } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { round } from '../common/figures';
+import { startHarness } from '../common/harness';
+import { CpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
+import { Server, cpuProfArgs, removeDb, startServer, stopServer } from '../common/server';
 import { parseOptions, Variant } from './options';
-import { CpuWindow, hostLoad, peakRssMB, rssMB } from './proc';
 import { summarizeDir } from './profile';
-import { Server, removeDb, startServer, stopServer } from './server';
 import { checkStore } from './store-check';
 import { Row, fmt, table } from './summary';
 import { loadTrace, patchesOf, textAfter } from './trace';
@@ -51,44 +53,18 @@ const here = __dirname; // dist/perf/docs
 const O = parseOptions(process.argv.slice(2), here);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-bench-docs-'));
 const profileRoot = O.profile ? path.join(os.tmpdir(), `rusher-docs-profiles-${Date.now()}`) : undefined;
-const children = new Set<ChildProcess>();
-
-const say = (s: string) => {
-  if (!O.jsonOnly) process.stderr.write(s + '\n');
-};
-const emit = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ bench: 'docs', ...o }) + '\n');
-const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
-
-// ---------------------------------------------------------------------------------
-// cleanup: every child by its own handle, the temp dir, whatever happens
-let cleaned = false;
-const cleanup = () => {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  fs.rmSync(tmp, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.on(sig, () => {
-    cleanup();
-    process.exit(130);
-  });
 // The rows measured so far: on a timeout, they are still reported.
 const rows: Row[] = [];
-const deadline = setTimeout(() => {
-  process.stderr.write(`bench:docs: gave up after ${O.maxSeconds} s (--max-seconds); what was measured:\n`);
-  emit({ summary: rows, incomplete: true });
-  if (!O.jsonOnly) process.stdout.write(`\n${table(rows)}\n\n`);
-  cleanup();
-  process.exit(2);
-}, O.maxSeconds * 1000);
-deadline.unref();
-
-const track = (p: ChildProcess) => {
-  children.add(p);
-  p.on('exit', () => children.delete(p));
-};
+const { say, emit, track, run } = startHarness({
+  bench: 'docs',
+  jsonOnly: O.jsonOnly,
+  maxSeconds: O.maxSeconds,
+  tmp,
+  onTimeout: () => {
+    emit({ summary: rows, incomplete: true });
+    if (!O.jsonOnly) process.stdout.write(`\n${table(rows)}\n\n`);
+  },
+});
 
 /**
  * Forks `script`, sends it one command, resolves with its one reply once it has exited
@@ -110,7 +86,6 @@ const runChild = <R>(script: string, command: VariantCommand | ClientCommand, o:
   });
 
 const profileDir = (name: string) => (profileRoot === undefined ? undefined : path.join(profileRoot, name));
-const cpuProf = (dir: string | undefined) => (dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', dir]);
 /** `node --cpu-prof` names files CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread. */
 const threadOf = (file: string) => Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1] ?? NaN);
 const reportProfiles = (name: string, dir: string | undefined, keep: (file: string) => boolean, label: (file: string) => string) => {
@@ -141,7 +116,7 @@ const main = async () => {
     const r = await runChild<PipelineResult>(
       'variant.js',
       { variant: 'pipeline', trace: O.trace, edits: n, window: O.pipelineWindow, warmup: O.warmup, dir: tmp, profile: dir === undefined ? undefined : path.join(dir, 'window-main.cpuprofile') },
-      { execArgv: cpuProf(dir) },
+      { execArgv: cpuProfArgs(dir) },
     );
     emit({ ...r });
     say(`  ${fmt(r.opsPerSec)} ops/s, ${r.batches.count} batches of ${r.batches.meanSize} on average; document checked (pipeline and store)`);
@@ -172,7 +147,7 @@ const main = async () => {
     share = await runChild<ShareDbResult>(
       'variant.js',
       { variant: 'sharedb', trace: O.trace, edits: sharedbEdits, warmup: O.warmup, maxMs: O.sharedbSeconds * 1000, progressMs: O.jsonOnly ? 0 : 15_000 },
-      { execArgv: cpuProf(dir) },
+      { execArgv: cpuProfArgs(dir) },
     );
     emit({ ...share });
     say(`  ${fmt(share.opsPerSec)} ops/s over ${share.edits} edits${share.cutByTime ? ` (stopped by --sharedb-seconds ${O.sharedbSeconds})` : ''}; by tenth of the edits: ${share.opsPerSecByTenth.map(fmt).join(', ')}; snapshot checked`);
@@ -295,13 +270,4 @@ const main = async () => {
   say(`done in ${seconds} s`);
 };
 
-main()
-  .then(() => {
-    cleanup();
-    process.exit(0);
-  })
-  .catch((e) => {
-    process.stderr.write(`bench:docs failed: ${(e as Error).stack ?? e}\n`);
-    cleanup();
-    process.exit(1);
-  });
+run(main);

@@ -5,16 +5,16 @@
 // commit bookkeeping) and its writer thread share the host with these clients.
 import Delta from 'quill-delta';
 import type { ClientKind } from '../chat/wire';
+import { percentiles, Percentiles } from '../common/figures';
+import { cpuWindow, CpuWindow } from '../common/proc';
 import { opFrame, openFrame, ServerFrame } from './frames';
-import { cpuWindow, CpuWindow } from './proc';
 import { DocSocket, fetchSnapshot, openSocket } from './socket';
-import { percentiles, Percentiles } from './stats';
 import { deltaOf, firstDifference, loadTrace, patchesOf, plainText, textAfter } from './trace';
 
 export interface ParallelOptions {
   readonly port: number;
   readonly serverPid: number;
-  /** The server's threads before its first write (see proc.ts, writerThread). */
+  /** The server's threads before its first write (see ../common/proc.ts, cpuWindow). */
   readonly serverThreads: readonly number[];
   readonly trace: string;
   readonly edits: number;
@@ -113,8 +113,6 @@ export const runParallel = async (o: ParallelOptions): Promise<ParallelResult> =
       if (text !== expected) throw new Error(`parallel: the server's snapshot of ${doc} differs from the trace: ${firstDifference(text, expected)}`);
       if (served.version !== offset + total) throw new Error(`parallel: ${doc} is at version ${served.version}, expected ${offset + total}`);
     }
-    const flat = new Float64Array(total * o.docs);
-    latencies.forEach((l, d) => flat.set(l, d * total));
     return {
       variant: 'websocket-parallel',
       docIds,
@@ -123,7 +121,7 @@ export const runParallel = async (o: ParallelOptions): Promise<ParallelResult> =
       window: o.window,
       ms: Math.round(ms),
       opsPerSec: Math.round(((total * o.docs) / ms) * 1000),
-      ackLatencyMs: percentiles(flat),
+      ackLatencyMs: percentiles(latencies, 3),
       serverCpu,
       clientCpu: Math.round(((c.user + c.system) / 1e6 / (ms / 1000)) * 100) / 100,
       check: { served: true, chars: expected.length },

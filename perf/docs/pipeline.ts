@@ -23,8 +23,8 @@ import { commitStage } from '../../src/streams/commit';
 import { docs } from '../../src/streams/docs';
 import { Conn, Effect, Inbound } from '../../src/streams/effects';
 import { Write } from '../../src/domain/writes';
+import { cpuWindow, CpuWindow, peakRssMB, threadsOf } from '../common/proc';
 import { openFrame, opFrame } from './frames';
-import { cpuWindow, CpuWindow, peakRssMB, threadsOf } from './proc';
 import { profileWindow } from './profile';
 import { deltaOf, firstDifference, loadTrace, patchesOf, plainText, textAfter } from './trace';
 

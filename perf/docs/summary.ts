@@ -1,5 +1,7 @@
 // The summary: one row per measurement, with CPU per op (robust on a busy host, where
 // ops/s is not), and the Rusher/ShareDB ratio on the same edits.
+import { fmt as figure } from '../common/figures';
+
 export interface Row {
   readonly label: string;
   readonly edits: number;
@@ -15,13 +17,8 @@ export interface Row {
   readonly target: string;
 }
 
-export const fmt = (x: number): string => {
-  if (!Number.isFinite(x)) return '—';
-  if (Math.abs(x) >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
-  if (Math.abs(x) >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
-  if (Math.abs(x) >= 100) return String(Math.round(x));
-  return String(Math.round(x * 100) / 100);
-};
+/** A cell: "—" for what was not measured (NaN). */
+export const fmt = (x: number): string => (Number.isFinite(x) ? figure(x) : '—');
 
 export const table = (rows: readonly Row[]): string => {
   // What the main thread would sustain with a core to itself: on a shared host, the rate

@@ -10,16 +10,16 @@
 import Delta from 'quill-delta';
 import { DocClient, Submission } from '../../src/domain/ot';
 import type { ClientKind } from '../chat/wire';
+import { percentiles, Percentiles } from '../common/figures';
+import { cpuWindow, CpuWindow } from '../common/proc';
 import { opFrame, openFrame, ServerFrame } from './frames';
-import { cpuWindow, CpuWindow } from './proc';
 import { DocSocket, fetchSnapshot, openSocket } from './socket';
-import { percentiles, Percentiles } from './stats';
 import { deltaOf, firstDifference, loadTrace, patchesOf, plainText, textAfter } from './trace';
 
 export interface ChainOptions {
   readonly port: number;
   readonly serverPid: number;
-  /** The server's threads before its first write (see proc.ts, writerThread). */
+  /** The server's threads before its first write (see ../common/proc.ts, cpuWindow). */
   readonly serverThreads: readonly number[];
   readonly trace: string;
   readonly edits: number;
@@ -156,7 +156,7 @@ export const runChain = async (o: ChainOptions): Promise<ChainResult> => {
       opsPerSec: Math.round((total / ms) * 1000),
       serverOps: versions,
       serverOpsPerSec: Math.round((versions / ms) * 1000),
-      ackLatencyMs: percentiles(latencies),
+      ackLatencyMs: percentiles([latencies], 3),
       serverCpu,
       check: { editors: true, served: true, chars: expected.length },
     };

@@ -30,7 +30,6 @@
 //     --fence-sockets N (4)  --fence-window N (16)  --client raw|ws (raw)  --client-nice N (10)
 //     --profile (server under --cpu-prof; the window's profile of each thread is summarized)
 //     --server-node-args "FLAGS"  --rusher-main PATH  --max-seconds S (480)  --json-only  --out FILE
-import { ChildProcess } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -39,29 +38,22 @@ import { knex } from 'knex';
 import { FenceIndex } from '../../src/domain/geo/index';
 import { format as formatProfile } from '../chat/profile-top';
 import type { ClientKind } from '../chat/wire';
+import { argsOf } from '../common/args';
+import { fmt, percentiles, round } from '../common/figures';
+import { startHarness } from '../common/harness';
+import { LoadProcess } from '../common/load-process';
+import { CpuWindow, cpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
+import { Server, removeDb, startServer, stopServer } from '../common/server';
 import { createFences } from './fences';
-import { DeviceSocket, DevicesCommand, LoadProcess, Placed, Streamed, SubscriberReport, SubscribersCommand } from './ipc';
+import { DeviceSocket, DevicesCommand, Placed, Streamed, SubscriberReport, SubscribersCommand } from './ipc';
 import { LookupResult, lookupBench, lookupLines } from './lookup';
 import { compare, predict } from './oracle';
 import { windowProfiles } from './profile';
-import { CpuWindow, Server, cpuWindow, hostLoad, removeDb, rssMB, startServer, stopServer } from './server';
 import { FenceSpec, makeFences } from './workload';
 
 // ---------------------------------------------------------------------------------
 // options
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === `--${name}`) return args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : 'true';
-    if (args[i].startsWith(`--${name}=`)) return args[i].slice(name.length + 3);
-  }
-  return fallback;
-};
-const num = (name: string, fallback: number, min = 0) => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isFinite(v) || v < min) throw new Error(`--${name} must be a number ≥ ${min}`);
-  return v;
-};
+const { opt, num } = argsOf(process.argv.slice(2));
 
 const devices = num('devices', 100_000, 1);
 const O = {
@@ -101,55 +93,10 @@ const serverNodeArgs = opt('server-node-args', '').split(' ').filter(Boolean);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-bench-geo-'));
 // Profiles outlive the run (they are what --profile is for); everything else in tmp goes.
 const profileDir = O.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-geo-profiles-')) : undefined;
-const children = new Set<ChildProcess>();
-const track = (p: ChildProcess) => {
-  children.add(p);
-  p.on('exit', () => children.delete(p));
-};
-
-const say = (s: string) => {
-  if (!O.jsonOnly) process.stderr.write(s + '\n');
-};
-const emit = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ bench: 'geo', ...o }) + '\n');
+const { say, emit, track, run } = startHarness({ bench: 'geo', jsonOnly: O.jsonOnly, maxSeconds: O.maxSeconds, tmp });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
 // ---------------------------------------------------------------------------------
-// cleanup: every child by its own handle, the temp dir, whatever happens
-let cleaned = false;
-const cleanup = () => {
-  if (cleaned) return;
-  cleaned = true;
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  fs.rmSync(tmp, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.on(sig, () => {
-    cleanup();
-    process.exit(130);
-  });
-const deadline = setTimeout(() => {
-  process.stderr.write(`bench:geo: gave up after ${O.maxSeconds} s\n`);
-  cleanup();
-  process.exit(2);
-}, O.maxSeconds * 1000);
-deadline.unref();
-
-// ---------------------------------------------------------------------------------
-const percentiles = (chunks: Float64Array[]) => {
-  const n = chunks.reduce((a, c) => a + c.length, 0);
-  const all = new Float64Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.length;
-  }
-  all.sort();
-  const at = (q: number) => (n === 0 ? NaN : round(all[Math.min(n - 1, Math.floor(q * n))], 2));
-  return { n, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: n ? round(all[n - 1], 2) : NaN };
-};
-
 const sum = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0);
 const sumArrays = (arrays: readonly Int32Array[], n: number) => {
   const out = new Int32Array(n);
@@ -190,7 +137,7 @@ const storeCounts = async (filename: string) => {
 const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'e2e-'));
   say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on a temp SQLite file`);
-  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, nodeArgs: serverNodeArgs, profileDir, track });
+  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: 'geo', env: { RUSHER_WORKERS: '1' }, nodeArgs: serverNodeArgs, profileDir, track });
   const procs: LoadProcess<DevicesCommand>[] = [];
   let watchers: LoadProcess<SubscribersCommand> | undefined;
   let stopped = false;
@@ -224,7 +171,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
       acked: sum(placed.map((p) => p.acked)),
       ms: Math.round(placeMs),
       updatesPerSec: Math.round((sum(placed.map((p) => p.acked)) / placeMs) * 1000),
-      serverCpu: placeWindow.serverCpu,
+      serverCpu: placeWindow.process,
     };
     emit({ part: 'e2e', step: 'placement', ...placement });
     say(`  ${placement.acked} placed in ${placement.ms} ms: ${placement.updatesPerSec}/s`);
@@ -255,7 +202,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     const seen = await watchers.next<SubscriberReport>('report', 30_000);
 
     await Promise.all([...procs, watchers].map((p) => p.stop()));
-    const peak = rssMB(server.pid);
+    const peak = peakRssMB(server.pid);
     const exit = await stopServer(server);
     stopped = true;
     const store = await storeCounts(server.db);
@@ -267,7 +214,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     const acksPerSec = sum(streamed.map((s) => s.windowAcks)) / secs;
     const windowSecs = seen.windowMs / 1000;
     const eventsPerSubscriber = seen.windowEvents.map((n) => n / windowSecs);
-    const lat = percentiles(streamed.map((s) => s.latencies));
+    const lat = percentiles(streamed.map((s) => s.latencies), 2);
     const sent = placement.updates + sum(streamed.map((s) => s.sent));
     const acked = placement.acked + sum(streamed.map((s) => s.acked));
     const problems = [...placed, ...streamed, seen];
@@ -322,8 +269,8 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
       // Frames the server sent per second in the window: acks, events to the subscribers, and the same events to the owners.
       serverFramesOutPerSec: Math.round(acksPerSec + sum(eventsPerSubscriber) + acksPerSec * eventsPerUpdate),
       cpu: { ...cpu, fromUs: undefined, toUs: undefined, clients: streamed.map((s) => round(s.cpuMs / O.durationMs, 2)), subscribers: round(seen.cpuMs / seen.windowMs, 2) },
-      serverCpuUsPerUpdate: { process: round((cpu.serverCpu / acksPerSec) * 1e6, 2), mainThread: round((cpu.mainThread / acksPerSec) * 1e6, 2), writerThread: round((cpu.writerThread / acksPerSec) * 1e6, 2) },
-      serverRssMB: { mid: rssMid.rssMB, end: rssEnd.rssMB, peak: peak.peakRssMB },
+      serverCpuUsPerUpdate: { process: round((cpu.process / acksPerSec) * 1e6, 2), mainThread: round((cpu.mainThread / acksPerSec) * 1e6, 2), writerThread: round((cpu.writerThread / acksPerSec) * 1e6, 2) },
+      serverRssMB: { mid: rssMid, end: rssEnd, peak },
       oracle: { devicesReplayed: expected.devices, updatesReplayed: expected.updates, ms: expected.ms, bruteDevices: expected.bruteDevices, bruteMismatches: expected.bruteMismatches },
       subscriberChecks,
       ownerCheck,
@@ -347,14 +294,6 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
 type E2eResult = Awaited<ReturnType<typeof e2e>>;
 
 // ---------------------------------------------------------------------------------
-const fmt = (x: unknown) => {
-  if (typeof x !== 'number' || !Number.isFinite(x)) return String(x ?? '—');
-  if (Math.abs(x) >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
-  if (Math.abs(x) >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
-  if (Math.abs(x) >= 100) return String(Math.round(x));
-  return String(round(x, 2));
-};
-
 // Reference points, not results: Tile38's published SET rates (no fences; with 23,000 fences).
 const TILE38_SETS = 30_000;
 const TILE38_SETS_FENCED = 6_000;
@@ -432,7 +371,7 @@ const main = async () => {
       { label: 'fence events/s to each "*" subscriber', value: r.eventsPerSecPerSubscriber, target: '', note: `${r.eventsPerUpdate} events an update; ${fmt(r.eventsPerSecDelivered)}/s over ${O.subscribers}` },
       { label: 'ack latency p50 ms', value: lat.p50, target: '', note: `${O.procs * O.sockets} sockets × window ${O.window}` },
       { label: 'ack latency p99 ms', value: lat.p99, target: '', note: '' },
-      { label: 'server CPU cores (all threads)', value: cpu.serverCpu, target: '', note: `main ${cpu.mainThread} (+${cpu.mainThreadWaiting} waiting for a core), writer ${cpu.writerThread}, other ${cpu.otherThreads}; machine ${cpu.machineBusy} of ${os.cpus().length}` },
+      { label: 'server CPU cores (all threads)', value: cpu.process, target: '', note: `main ${cpu.mainThread} (+${cpu.mainThreadWaiting} waiting for a core), writer ${cpu.writerThread}, other ${cpu.otherThreads}; machine ${cpu.machineBusy} of ${os.cpus().length}` },
       { label: 'server CPU µs per update', value: perUpdate.process, target: '', note: `main ${perUpdate.mainThread}, writer ${perUpdate.writerThread}: one core caps the main thread at ${fmt(1e6 / perUpdate.mainThread)}/s` },
       { label: 'server peak RSS MB', value: rss.peak, target: '', note: '' },
       { label: 'e2e checks', value: failed.length, target: '0 failed', note: failed.length ? `FAILED: ${failed.join(', ')}` : 'errors, closes, acks, oracle, store: all ok' },
@@ -455,13 +394,4 @@ const main = async () => {
   say(`done in ${seconds} s`);
 };
 
-main()
-  .then(() => {
-    cleanup();
-    process.exit();
-  })
-  .catch((e) => {
-    process.stderr.write(`bench:geo failed: ${(e as Error).stack ?? e}\n`);
-    cleanup();
-    process.exit(1);
-  });
+run(main);

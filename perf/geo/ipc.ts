@@ -1,8 +1,6 @@
 // The messages between bench.ts and its forked load processes (devices.ts,
-// subscribers.ts), and the bench's handle on one such process. IPC uses `serialization:
-// 'advanced'`, so typed arrays cross as they are.
-import { ChildProcess, fork } from 'child_process';
-import os from 'os';
+// subscribers.ts; the bench's handle on one is ../common/load-process.ts). IPC uses
+// `serialization: 'advanced'`, so typed arrays cross as they are.
 import type { ClientKind } from '../chat/wire';
 
 /** The sockets of one devices process: each socket streams for its devices, round-robin. */
@@ -70,76 +68,4 @@ export interface SubscriberReport extends Problems {
   readonly windowMs: number;
   readonly total: number;
   readonly cpuMs: number;
-}
-
-type Msg = { ev: string } & Record<string, unknown>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A forked load process: commands go in, events come back, each awaited by name. */
-export class LoadProcess<C> {
-  private readonly queued = new Map<string, Msg[]>();
-  private readonly waiting = new Map<string, (m: Msg) => void>();
-  private failure: Error | undefined;
-
-  private constructor(readonly name: string, readonly proc: ChildProcess) {
-    proc.on('message', (m: Msg) => {
-      if (m.ev === 'error') {
-        this.failure = new Error(`${name}: ${m.message as string}`);
-        for (const w of this.waiting.values()) w(m);
-        return;
-      }
-      const w = this.waiting.get(m.ev);
-      if (w) {
-        this.waiting.delete(m.ev);
-        w(m);
-      } else this.queued.set(m.ev, [...(this.queued.get(m.ev) ?? []), m]);
-    });
-    proc.on('exit', (code) => {
-      if (code !== 0 && !this.failure) this.failure = new Error(`${name} exited with ${code}`);
-      for (const w of this.waiting.values()) w({ ev: 'error' });
-    });
-  }
-
-  /** Forks `script`; `track` learns of the child so the bench can kill it whatever happens. */
-  static async start<C>(name: string, script: string, nice: number, track: (p: ChildProcess) => void): Promise<LoadProcess<C>> {
-    const proc = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    track(proc);
-    if (nice) os.setPriority(proc.pid as number, nice);
-    const p = new LoadProcess<C>(name, proc);
-    await p.next('ready', 10_000);
-    return p;
-  }
-
-  send(c: C) {
-    this.proc.send(c as object);
-  }
-
-  next<T = Msg>(ev: string, timeoutMs: number): Promise<T> {
-    const q = this.queued.get(ev);
-    if (q && q.length > 0) return Promise.resolve(q.shift() as T);
-    return new Promise<T>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
-      const timer = setTimeout(() => {
-        this.waiting.delete(ev);
-        reject(new Error(`${this.name}: no "${ev}" within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(ev, (m) => {
-        clearTimeout(timer);
-        if (m.ev === 'error') reject(this.failure ?? new Error(`${this.name} failed`));
-        else resolve(m as T);
-      });
-    });
-  }
-
-  async stop() {
-    if (this.proc.exitCode !== null) return;
-    const exited = new Promise((r) => this.proc.on('exit', r));
-    try {
-      this.send({ cmd: 'exit' } as C);
-    } catch {
-      /* already gone */
-    }
-    await Promise.race([exited, sleep(3000)]);
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-  }
 }
