@@ -1,5 +1,6 @@
 // What survives: restarts, SIGTERM with work in flight, and kill -9.
 import { spawnSync } from 'child_process';
+import fs from 'fs';
 import path from 'path';
 import { Client, Frame, startServer, tempDb } from './support/server';
 
@@ -101,5 +102,29 @@ describe('durability', () => {
     expect(unreadable.status).not.toBe(0);
     expect(unreadable.stderr).toMatch(/cannot start/);
     await server.stop();
+  });
+
+  it('moves the WAL into the database file while it runs, not when a commit crosses 1,000 pages', async () => {
+    const db = tempDb();
+    const server = await startServer({}, db);
+    const before = fs.statSync(db).size;
+    const c = await Client.connect(server.url('user=wal'));
+    try {
+      await c.request({ type: 'room.join', room: 'wal' });
+      // About 300 WAL pages: under the writer's own threshold (16,384), so only the
+      // checkpoint thread copies them into the file.
+      const text = 'x'.repeat(400);
+      for (let i = 0; i < 20; i++) await Promise.all(Array.from({ length: 100 }, () => c.request({ type: 'chat.send', room: 'wal', text })));
+      let grown = false;
+      for (let tries = 0; tries < 100 && !grown; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        grown = fs.statSync(db).size > before + 400 * 1000;
+      }
+      expect(grown).toBe(true);
+    } finally {
+      c.close();
+      // A failed expectation must not leave the server running.
+      expect(await server.stop()).toBe(0);
+    }
   });
 });

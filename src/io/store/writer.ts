@@ -5,6 +5,10 @@ import { Worker } from 'worker_threads';
 import { Durability } from '../../../knexfile';
 import { Statement } from './batch';
 import type { FromWriter, ToWriter, WriterData } from './writer-thread';
+import type { CheckpointData } from './checkpoint-thread';
+
+/** How often the checkpoint thread moves the WAL into the database file. */
+const CHECKPOINT_EVERY_MS = 100;
 
 export interface Writer {
   write(statements: readonly Statement[]): Promise<void>;
@@ -15,6 +19,12 @@ export interface Writer {
 
 export const startWriter = (filename: string, durability: Durability): Writer => {
   const worker = new Worker(path.join(__dirname, 'writer-thread.js'), { workerData: { filename, durability } satisfies WriterData });
+  const checkpointer = new Worker(path.join(__dirname, 'checkpoint-thread.js'), {
+    workerData: { filename, everyMs: CHECKPOINT_EVERY_MS } satisfies CheckpointData,
+  });
+  // Should it fail, the writer's own autocheckpoint (writer-thread.ts) still bounds the WAL.
+  checkpointer.on('error', () => {});
+  checkpointer.unref();
   const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let ids = 0;
   let dead: Error | undefined;
@@ -42,10 +52,13 @@ export const startWriter = (filename: string, durability: Durability): Writer =>
         waiting.set(id, { resolve, reject });
         worker.postMessage({ id, statements } satisfies ToWriter);
       }),
-    close: () =>
-      new Promise((resolve) => {
-        worker.once('exit', () => resolve());
-        worker.postMessage({ close: true } satisfies ToWriter);
-      }),
+    close: async () => {
+      const stopped = (w: Worker) => new Promise<void>((resolve) => (w.threadId === -1 ? resolve() : w.once('exit', () => resolve())));
+      const writerStopped = stopped(worker);
+      const checkpointerStopped = stopped(checkpointer);
+      worker.postMessage({ close: true } satisfies ToWriter);
+      checkpointer.postMessage('close');
+      await Promise.all([writerStopped, checkpointerStopped]);
+    },
   };
 };
