@@ -42,8 +42,9 @@ import { summarizeDir } from './profile';
 import { checkStore } from './store-check';
 import { Row, fmt, table } from './summary';
 import { loadTrace, patchesOf, textAfter } from './trace';
-import type { VariantCommand, VariantReply } from './variant';
-import type { ClientCommand, ClientReply } from './ws-client';
+import type { ChildReply } from '../common/child';
+import type { VariantCommand } from './variant';
+import type { ClientCommand } from './ws-client';
 import type { PipelineResult } from './pipeline';
 import type { ShareDbResult } from './sharedb';
 import type { ChainResult } from './token-chain';
@@ -75,8 +76,8 @@ const runChild = <R>(script: string, command: VariantCommand | ClientCommand, o:
     const child = fork(path.join(here, script), [], { execArgv: o.execArgv ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     track(child);
     if (o.nice) os.setPriority(child.pid as number, o.nice);
-    let reply: VariantReply | ClientReply | undefined;
-    child.once('message', (m: VariantReply | ClientReply) => (reply = m));
+    let reply: ChildReply | undefined;
+    child.once('message', (m: ChildReply) => (reply = m));
     child.once('exit', (code, signal) => {
       if (reply === undefined) reject(new Error(`${script} exited (${code ?? signal}) without a result`));
       else if (reply.ok) resolve(reply.result as R);

@@ -4,18 +4,10 @@
 // into one write) costs the server less CPU than N processes would, and, for the token
 // chain, keeps a hand-off between editors a function call instead of an extra IPC hop.
 // It runs at a lower priority (the bench renices it), as the load clients of bench:chat do.
+import { answerOnce } from '../common/child';
 import { ChainOptions, runChain } from './token-chain';
 import { ParallelOptions, runParallel } from './parallel-docs';
 
 export type ClientCommand = ({ readonly variant: 'chain' } & ChainOptions) | ({ readonly variant: 'parallel' } & ParallelOptions);
-export type ClientReply = { readonly ok: true; readonly result: Record<string, unknown> } | { readonly ok: false; readonly error: string };
 
-const reply = (m: ClientReply) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()));
-
-process.once('message', (c: ClientCommand) => {
-  const run = c.variant === 'chain' ? runChain(c) : runParallel(c);
-  run
-    .then((result) => reply({ ok: true, result: { ...result } }))
-    .catch((e: Error) => reply({ ok: false, error: e.stack ?? String(e) }))
-    .then(() => process.exit(0));
-});
+answerOnce((c: ClientCommand) => (c.variant === 'chain' ? runChain(c) : runParallel(c)));
