@@ -18,6 +18,7 @@ import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
 import { docs } from './streams/docs';
 import { geofence } from './streams/geofence';
+import { byFeature } from './streams/route';
 import { Effect, Inbound } from './streams/effects';
 
 /** In a cluster, this worker's index and the worker count. */
@@ -44,10 +45,11 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const edge: { inbound$: Observable<Inbound>; run: (effects: readonly Effect[]) => void } =
     bus === undefined || place === undefined ? gateway : route(gateway, bus, place.me, place.workers);
 
+  const { inputs, connect } = byFeature(edge.inbound$);
   const effects$ = merge(
-    chat(edge.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
-    geofence(edge.inbound$, { fences, devices, newId: randomUUID }),
-    docs(edge.inbound$, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
+    chat(inputs.chat, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
+    geofence(inputs.geo, { fences, devices, newId: randomUUID }),
+    docs(inputs.docs, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.
   const drained = new Promise<void>((resolve) =>
@@ -60,6 +62,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
       complete: resolve,
     }),
   );
+  connect();
 
   if (place !== undefined) {
     // Listen only once the primary says every worker is on the bus.

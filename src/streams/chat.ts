@@ -1,7 +1,7 @@
 // Chat rooms in order: membership and presence, seq given out in arrival order,
 // committed, then acked and broadcast. Joins read history from the store and meet the
 // live stream without a gap.
-import { EMPTY, Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, filter, map, mergeMap, of } from 'rxjs';
+import { EMPTY, Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, map, mergeMap, of } from 'rxjs';
 import { Either, isLeft } from 'fp-ts/Either';
 import { DEFAULT_HISTORY_LIMIT, JOIN_HISTORY, Message, Original, Presence, RoomLog, SINCE_HISTORY } from '../domain/chat';
 import { ProtocolError, err } from '../domain/errors';
@@ -172,11 +172,8 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
       }
     };
 
-    return inbound$.pipe(filter(isChat), mergeMap(guarded(handle)));
+    return inbound$.pipe(mergeMap(guarded(handle)));
   });
-
-/** Socket lifecycle and chat frames: the rest is for other pipelines. */
-const isChat = (e: Inbound): boolean => e.kind !== 'frame' || e.frame.type.startsWith('room.') || e.frame.type.startsWith('chat.');
 
 const key = (room: string, id: string) => `${room}\n${id}`;
 const notJoined = (room: string) => err('not_joined', `join room ${room} first`, 'room');

@@ -34,7 +34,8 @@ export const docTopic = (doc: string) => `doc:${doc}`;
 type DocFrame = FrameOf<'doc.open'> | FrameOf<'doc.op'> | FrameOf<'doc.cursor'> | FrameOf<'doc.close'>;
 type DocEvent = { readonly conn: Conn; readonly frame: DocFrame };
 
-const isDocFrame = (e: Inbound): e is Inbound & DocEvent => e.kind === 'frame' && e.frame.type.startsWith('doc.');
+/** This pipeline's input holds only doc frames (streams/route.ts), beside socket lifecycle events. */
+const isDocFrame = (e: Inbound): e is Inbound & DocEvent => e.kind === 'frame';
 
 /** A document in memory and what waits on its commits. */
 interface Live {

@@ -2,7 +2,7 @@
 // settles boundary cells, the transition rules give enter / exit / dwell, and the
 // update and its events are committed before anyone hears of them. Fence creates and
 // deletes re-evaluate every device's last position the same way.
-import { Observable, ObservableInput, SchedulerLike, asyncScheduler, defer, filter, mergeMap } from 'rxjs';
+import { Observable, ObservableInput, SchedulerLike, asyncScheduler, defer, mergeMap } from 'rxjs';
 import { isLeft } from 'fp-ts/Either';
 import { err } from '../domain/errors';
 import { FenceIndex } from '../domain/geo';
@@ -248,8 +248,5 @@ export const geofence = (inbound$: Observable<Inbound>, deps: GeofenceDeps, sche
       }
     };
 
-    return inbound$.pipe(filter(isGeo), mergeMap(guarded(handle)));
+    return inbound$.pipe(mergeMap(guarded(handle)));
   });
-
-/** Socket lifecycle and fence and location frames: the rest is for other pipelines. */
-const isGeo = (e: Inbound): boolean => e.kind !== 'frame' || e.frame.type.startsWith('fence.') || e.frame.type.startsWith('location.');
