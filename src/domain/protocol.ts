@@ -31,6 +31,8 @@ const frame = <T extends string, P extends t.Props, O extends t.Props>(type: T, 
   t.intersection([t.type({ type: t.literal(type), ...required }), t.partial({ ref: Ref, ...optional })]);
 
 export const Ping = frame('ping', {}, {});
+/** A new token for the same user, before the current one expires. */
+export const AuthRefresh = frame('auth.refresh', { token: refined(t.string, (s) => s.length > 0 && s.length <= 8192, 'a token of at most 8,192 characters') }, {});
 export const RoomJoin = frame('room.join', { room: Name }, { since: Count });
 export const RoomLeave = frame('room.leave', { room: Name }, {});
 export const ChatSend = frame('chat.send', { room: Name, text: Text }, { id: MessageId });
@@ -67,6 +69,7 @@ export type Feature = 'gateway' | 'chat' | 'docs' | 'geo';
  */
 const frames = {
   ping: { codec: Ping, feature: 'gateway' },
+  'auth.refresh': { codec: AuthRefresh, feature: 'gateway' },
   'room.join': { codec: RoomJoin, feature: 'chat' },
   'room.leave': { codec: RoomLeave, feature: 'chat' },
   'chat.send': { codec: ChatSend, feature: 'chat' },
@@ -144,12 +147,35 @@ export const decodeValue = (raw: unknown): Either<Rejected, ClientFrame> => {
   return r;
 };
 
+// A lone surrogate cannot be stored as UTF-8: the store would turn it into U+FFFD, and
+// what was acked would not be what is kept. In UTF-8 text one only arrives as a \u escape.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string in `v` holding a lone surrogate, if any. */
+const loneSurrogateAt = (v: unknown, path: string): string | undefined => {
+  if (typeof v === 'string') return LONE_SURROGATE.test(v) ? path : undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const found = loneSurrogateAt(x, path === '' ? k : `${path}.${k}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
 export const decode = (text: string): Either<Rejected, ClientFrame> => {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     return left(reject('bad_json', 'the frame is not valid JSON'));
+  }
+  if (SURROGATE_ESCAPE.test(text)) {
+    const at = loneSurrogateAt(raw, '');
+    if (at !== undefined) {
+      const ref = typeof raw === 'object' && raw !== null && Ref.is((raw as { ref?: unknown }).ref) ? (raw as { ref: Ref }).ref : undefined;
+      return left(reject('bad_request', `${at}: a lone UTF-16 surrogate is not text; send well-formed Unicode`, at, ref));
+    }
   }
   return decodeValue(raw);
 };

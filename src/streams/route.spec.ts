@@ -1,9 +1,10 @@
 import { TestScheduler } from 'rxjs/testing';
 import { ClientFrame } from '../domain/protocol';
+import { OPEN } from '../domain/authz';
 import { Conn, Inbound } from './effects';
 import { byFeature } from './route';
 
-const ann: Conn = { id: 'a1', user: 'ann' };
+const ann: Conn = { id: 'a1', user: 'ann', access: OPEN };
 const frame = (f: ClientFrame): Inbound => ({ kind: 'frame', conn: ann, frame: f });
 
 describe('byFeature', () => {
