@@ -14,8 +14,9 @@ export async function up(knex: Knex): Promise<void> {
     t.double('lat').notNullable();
     t.double('lng').notNullable();
     t.bigInteger('at').notNullable();
-    // {fence: [enteredAt, dwelled ? 1 : 0]}, JSON.
-    t.text('stays').notNullable();
+    // {fence: [enteredAt, dwelled ? 1 : 0]}, JSON. Nullable so that an upsert can say
+    // "unchanged" with null (a NOT NULL column would refuse the row before the upsert).
+    t.text('stays').nullable();
   });
   await backfillDevices(knex);
 }

@@ -51,7 +51,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const effects$ = merge(
     chat(inputs.chat, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow, roomsPerSocket: config.limits.roomsPerSocket }),
     geofence(inputs.geo, { fences, devices, newId: randomUUID, fencesPerUser: config.limits.fencesPerUser, devicesPerUser: config.limits.devicesPerUser }),
-    docs(inputs.docs, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: config.limits.docsPerSocket, docChars: config.limits.docChars }),
+    docs(inputs.docs, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: config.limits.docsPerSocket, docChars: config.limits.docChars, maxSnapshotBytes: config.maxBackpressure / 2 }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.
   const drained = new Promise<void>((resolve) =>

@@ -128,7 +128,7 @@ export const runPipeline = async (o: PipelineOptions): Promise<PipelineResult> =
     }
     wake();
   };
-  const stage = docs(inbound, { load: (d) => store.loadDoc(d, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: 0, docChars: 0 }).pipe(commitStage(counted, limits));
+  const stage = docs(inbound, { load: (d) => store.loadDoc(d, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: 0, docChars: 0, maxSnapshotBytes: 0 }).pipe(commitStage(counted, limits));
   const completed = new Promise<void>((resolve, reject) => stage.subscribe({ next: run, error: reject, complete: resolve }));
 
   const deliver = (conn: Conn, text: string) => {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'crypto';
 import { Observable, Subject } from 'rxjs';
 import { isLeft } from 'fp-ts/Either';
-import { FrameOf, decode } from '../domain/protocol';
+import { FrameOf, Ref, decode } from '../domain/protocol';
 import { Bucket, fullBucket, take } from '../domain/limits';
 import { ErrorCode, err } from '../domain/errors';
 import { Conn, Effect, Inbound, ServerFrame, errorFrame, send, withRef } from '../streams/effects';
@@ -71,10 +71,18 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
     metrics.framesOut.inc();
     if (frame.type === 'error') metrics.errors.inc({ code: frame.code as string });
   };
+  // A reply bigger than a socket may buffer would close the socket: it is answered with
+  // `too_large` instead (a fence list of huge shapes, say), and the socket lives on.
+  const encode = (frame: ServerFrame): string => {
+    const text = JSON.stringify(frame);
+    if (text.length <= opts.maxBackpressure / 3 || Buffer.byteLength(text) <= opts.maxBackpressure) return text;
+    const size = Buffer.byteLength(text);
+    return JSON.stringify(errorFrame(err('too_large', `the reply (${frame.type}) would be ${size} bytes, over the ${opts.maxBackpressure} a socket may buffer`), frame.ref as Ref | undefined));
+  };
   const sendFrame = (ws: WebSocket<Socket>, frame: ServerFrame) => {
     if (ws.getUserData().closed) return;
     count(frame);
-    ws.send(JSON.stringify(frame));
+    ws.send(encode(frame));
   };
   const reject = (ws: WebSocket<Socket>, code: ErrorCode, message: string, ref?: string | number, path?: string) =>
     sendFrame(ws, errorFrame(err(code, message, path), ref));
@@ -247,7 +255,7 @@ export const attachGateway = (app: TemplatedApp, opts: GatewayOptions, metrics: 
           if (ws) sendFrame(ws, effect.frame);
         } else if (sockets.has(effect.conn)) {
           count(effect.frame);
-          app.publish(ownTopic(effect.conn), JSON.stringify(effect.frame));
+          app.publish(ownTopic(effect.conn), encode(effect.frame));
         }
         return;
       }

@@ -57,6 +57,7 @@ const fakeStore = (ts: TestScheduler, { commitFrames = 2, loadFrames = 1, failin
     idleMs: 1000,
     docsPerSocket: 0,
     docChars: 0,
+    maxSnapshotBytes: 0,
   };
   return { deps, write, writes, loads: () => loads };
 };

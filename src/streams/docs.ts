@@ -31,6 +31,8 @@ export interface DocsDeps {
   /** Documents one socket may have open at once, and characters a document may hold; 0: no limit. */
   readonly docsPerSocket: number;
   readonly docChars: number;
+  /** A snapshot larger than this (bytes of JSON) is refused with `too_large`, and the doc is not opened; 0: no limit. */
+  readonly maxSnapshotBytes: number;
 }
 
 export const docTopic = (doc: string) => `doc:${doc}`;
@@ -115,6 +117,9 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
         const { doc } = l;
         const replay = f.version === undefined ? undefined : opsSince(doc, f.version);
         if (replay !== undefined && isLeft(replay)) return [replyError(conn.id, replay.left, f.ref)];
+        const content = replay === undefined ? doc.content.toDelta() : undefined;
+        const tooLarge = content === undefined ? undefined : snapshotTooLarge(content, deps.maxSnapshotBytes);
+        if (tooLarge !== undefined) return [replyError(conn.id, tooLarge, f.ref)];
         const effects: Effect[] = [];
         if (!isOpen(conn.id, f.doc)) {
           effects.push(subscribe(conn.id, docTopic(f.doc)));
@@ -124,7 +129,7 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
           l.readers.add(conn.id);
         }
         if (replay === undefined) {
-          effects.push(send(conn.id, withRef({ type: 'doc.snapshot', doc: f.doc, version: doc.version, content: doc.content.toDelta() }, f.ref)));
+          effects.push(send(conn.id, withRef({ type: 'doc.snapshot', doc: f.doc, version: doc.version, content }, f.ref)));
         } else {
           const base = f.version as number;
           replay.right.forEach((a, i) => effects.push(send(conn.id, opFrame(f.doc, base + i + 1, a))));
@@ -232,5 +237,12 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
 
     return merge(lifecycle$, perDoc$);
   });
+
+/** `too_large` when the snapshot's JSON passes `max` bytes (0: no limit). Formats can make even a short document heavy, so every snapshot is measured: an open costs one more pass over the document. */
+const snapshotTooLarge = (content: Delta, max: number): ProtocolError | undefined => {
+  if (max === 0) return undefined;
+  const size = Buffer.byteLength(JSON.stringify(content));
+  return size <= max ? undefined : err('too_large', `the document's snapshot is ${size} bytes, over the ${max} one frame may carry to a socket`, 'doc');
+};
 
 const notOpen = (doc: string) => err('not_open', `open doc ${doc} first`, 'doc');

@@ -20,7 +20,7 @@ interface DeviceRow {
   lat: number;
   lng: number;
   at: number;
-  stays: string;
+  stays: string | null;
 }
 
 export const geoReads = (db: Knex) => ({
@@ -35,7 +35,7 @@ export const geoReads = (db: Knex) => ({
     const rows: DeviceRow[] = await db('devices').select('device', 'owner', 'lat', 'lng', 'at', 'stays');
     return rows.map((r) => {
       const stays = new Map<string, Stay>();
-      for (const [fence, [enteredAt, dwelled]] of Object.entries(JSON.parse(r.stays) as Record<string, [number, number]>)) {
+      for (const [fence, [enteredAt, dwelled]] of Object.entries(JSON.parse(r.stays ?? '{}') as Record<string, [number, number]>)) {
         if (fences.has(fence)) stays.set(fence, { enteredAt, dwelled: dwelled === 1 });
       }
       return { owner: r.owner, state: { device: r.device, lat: Number(r.lat), lng: Number(r.lng), at: Number(r.at), stays } };
