@@ -44,6 +44,7 @@ import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { CpuWindow, cpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
 import { Server, removeDb, startServer, stopServer } from '../common/server';
+import { BENCH_SECRET } from '../common/tokens';
 import { createFences } from './fences';
 import { DeviceSocket, DevicesCommand, Placed, Streamed, SubscriberReport, SubscribersCommand } from './ipc';
 import { LookupResult, lookupBench, lookupLines } from './lookup';
@@ -82,6 +83,8 @@ const O = {
   maxSeconds: num('max-seconds', 480, 1),
   jsonOnly: opt('json-only', 'false') === 'true',
   out: opt('out', ''),
+  // Token auth: off, on, or both (the e2e part twice, auth off then on, for the checks' cost).
+  auth: opt('auth', 'off') as 'off' | 'on' | 'both',
 };
 for (const p of O.parts) if (p !== 'lookup' && p !== 'e2e') throw new Error(`--only takes lookup and/or e2e, not ${p}`);
 
@@ -134,17 +137,18 @@ const storeCounts = async (filename: string) => {
 
 // ---------------------------------------------------------------------------------
 // e2e
-const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
+const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolean) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'e2e-'));
   say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on a temp SQLite file`);
-  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: 'geo', env: { RUSHER_WORKERS: '1' }, nodeArgs: serverNodeArgs, profileDir, track });
+  const env: Record<string, string> = auth ? { RUSHER_WORKERS: '1', RUSHER_JWT_SECRET: BENCH_SECRET } : { RUSHER_WORKERS: '1' };
+  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: auth ? 'geo-auth' : 'geo', env, nodeArgs: serverNodeArgs, profileDir, track });
   const procs: LoadProcess<DevicesCommand>[] = [];
   let watchers: LoadProcess<SubscribersCommand> | undefined;
   let stopped = false;
   try {
     // 1. fences
     say(`e2e: creating ${fences.length} fences through fence.create (${O.fenceSockets} sockets × window ${O.fenceWindow}) …`);
-    const created = await createFences(server.port, O.client, fences, O.fenceSockets, O.fenceWindow, 120_000);
+    const created = await createFences(server.port, O.client, fences, O.fenceSockets, O.fenceWindow, 120_000, auth);
     emit({ part: 'e2e', step: 'fence.create', ...created });
     say(`  ${created.created} fences committed in ${created.ms} ms: ${created.fencesPerSec}/s`);
     if (created.created !== fences.length) throw new Error(`only ${created.created} of ${fences.length} fences were created: ${created.errorSamples.join('; ')}`);
@@ -155,7 +159,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     procs.push(...(await Promise.all(assigned.map((_, i) => LoadProcess.start<DevicesCommand>(`devices${i}`, path.join(here, 'devices.js'), O.clientNice, track)))));
     const t0 = performance.now();
     procs.forEach((p, i) =>
-      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, sockets: assigned[i], deviceCount: O.devices, concurrency: 16 }),
+      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, sockets: assigned[i], deviceCount: O.devices, concurrency: 16, auth }),
     );
     await Promise.all(procs.map((p) => p.next('connected', 60_000)));
     const connectMs = performance.now() - t0;
@@ -177,7 +181,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     say(`  ${placement.acked} placed in ${placement.ms} ms: ${placement.updatesPerSec}/s`);
 
     watchers = await LoadProcess.start<SubscribersCommand>('subscribers', path.join(here, 'subscribers.js'), 0, track);
-    watchers.send({ cmd: 'connect', port: server.port, client: O.client, count: O.subscribers, deviceCount: O.devices });
+    watchers.send({ cmd: 'connect', port: server.port, client: O.client, count: O.subscribers, deviceCount: O.devices, auth });
     await watchers.next('connected', 30_000);
 
     say(`e2e: streaming for ${O.warmupMs / 1000} + ${O.durationMs / 1000} s …`);
@@ -248,6 +252,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     return {
       value: Math.round(acksPerSec),
       metric: 'acked_updates_per_s',
+      auth,
       fences: fences.length,
       devices: O.devices,
       processes: O.procs,
@@ -314,20 +319,26 @@ const main = async () => {
     index = lookup.built;
   }
   let e2eResult: E2eResult | undefined;
+  // With --auth both, the same e2e run without and with token auth: what the checks cost.
+  const e2eRuns: E2eResult[] = [];
   if (O.parts.includes('e2e')) {
     if (index === undefined) {
       index = new FenceIndex();
       for (const f of fences) index.add(f);
     }
-    try {
-      e2eResult = await e2e(fences, index);
-      const { profileSummaries, ...line } = e2eResult;
-      emit({ part: 'e2e', ...line });
-    } catch (e) {
-      say(`  ! ${(e as Error).message}`);
-      emit({ part: 'e2e', error: (e as Error).message });
-      process.exitCode = 1;
+    for (const auth of O.auth === 'both' ? [false, true] : [O.auth === 'on']) {
+      try {
+        const r = await e2e(fences, index, auth);
+        const { profileSummaries, ...line } = r;
+        emit({ part: 'e2e', ...line });
+        e2eRuns.push(r);
+      } catch (e) {
+        say(`  ! ${(e as Error).message}`);
+        emit({ part: 'e2e', auth, error: (e as Error).message });
+        process.exitCode = 1;
+      }
     }
+    e2eResult = e2eRuns[0];
   }
 
   type Row = { label: string; value: number; target: string; note: string };
@@ -377,6 +388,17 @@ const main = async () => {
       { label: 'e2e checks', value: failed.length, target: '0 failed', note: failed.length ? `FAILED: ${failed.join(', ')}` : 'errors, closes, acks, oracle, store: all ok' },
     );
     if (!r.ok) process.exitCode = 1;
+  }
+  if (e2eRuns.length === 2) {
+    const [off, on] = e2eRuns;
+    const ratio = round(on.value / off.value, 3);
+    const cpuRatio = round(on.serverCpuUsPerUpdate.mainThread / off.serverCpuUsPerUpdate.mainThread, 3);
+    emit({ part: 'e2e-auth', ackedUpdatesPerSec: { off: off.value, on: on.value, ratio }, mainThreadUsPerUpdate: { off: off.serverCpuUsPerUpdate.mainThread, on: on.serverCpuUsPerUpdate.mainThread, ratio: cpuRatio } });
+    rows.push(
+      { label: 'acked updates/s, token auth on / off', value: ratio, target: '≥ 0.95', note: `${fmt(on.value)} / ${fmt(off.value)}` },
+      { label: 'main-thread µs per update, on / off', value: cpuRatio, target: '≤ 1.05', note: `${on.serverCpuUsPerUpdate.mainThread} / ${off.serverCpuUsPerUpdate.mainThread}` },
+    );
+    if (!on.ok) process.exitCode = 1;
   }
   const seconds = round((performance.now() - started) / 1000, 1);
   emit({ summary: rows, hostBusyBeforeStart: busy, seconds });
