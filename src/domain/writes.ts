@@ -4,6 +4,7 @@ import type Delta from 'quill-delta';
 import { Message } from './chat';
 import type { Fence } from './geo/fence';
 import type { FenceEvent } from './geo/transitions';
+import type { FeedWrite } from './feeds/writes';
 
 export type Write =
   | { readonly kind: 'message'; readonly message: Message }
@@ -25,4 +26,6 @@ export type Write =
     }
   /** A fence created or replaced at `at`, and the events of re-evaluating the devices. */
   | { readonly kind: 'fence'; readonly fence: Fence; readonly at: number; readonly events: readonly FenceEvent[] }
-  | { readonly kind: 'fenceDelete'; readonly id: string; readonly events: readonly FenceEvent[] };
+  | { readonly kind: 'fenceDelete'; readonly id: string; readonly events: readonly FenceEvent[] }
+  /** A feed change: a post, a follow, a reaction, … (feeds/writes.ts). */
+  | { readonly kind: 'feed'; readonly feed: FeedWrite };
