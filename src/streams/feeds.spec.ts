@@ -1,0 +1,152 @@
+import { TestScheduler } from 'rxjs/testing';
+import { Observable, mergeMap, of, tap } from 'rxjs';
+import { Activity, formatId } from '../domain/feeds/activity';
+import { ClientFrame } from '../domain/protocol';
+import { Write } from '../domain/writes';
+import { commitStage } from './commit';
+import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
+import { audienceTopic, ownTopic } from './feed-listeners';
+import { FeedDeps, NO_FEEDS, feeds } from './feeds';
+
+const ann: Conn = { id: 'a1', user: 'ann' };
+const bob: Conn = { id: 'b1', user: 'bob' };
+const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
+const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+const fakeStore = (ts: TestScheduler, { commitFrames = 1, failing = new Set<number>() } = {}) => {
+  const writes: Write[] = [];
+  let batches = 0;
+  const write = (batch: readonly Write[]): Observable<readonly null[]> => {
+    const n = ++batches;
+    const delay = '-'.repeat(commitFrames);
+    if (failing.has(n)) return ts.createColdObservable<readonly null[]>(`${delay}#`, undefined, new Error('disk full'));
+    return ts.createColdObservable(`${delay}(x|)`, { x: batch.map(() => null) }).pipe(tap(() => writes.push(...batch)));
+  };
+  return { write, writes };
+};
+
+const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<FeedDeps> = {}) =>
+  feeds(inbound, { stored: NO_FEEDS, activities: () => of([]), reactionsOf: () => of([]), notificationGroups: () => of([]), cacheSize: 100, reactionsLoaded: 10, ...deps }, ts).pipe(
+    commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts),
+    mergeMap((effects) => effects),
+  );
+
+const activity = (id: number, actor: string, at: number, extra: Record<string, unknown> = {}) => ({
+  id: formatId(id),
+  actor,
+  verb: 'post',
+  object: 'x',
+  visibility: 'followers',
+  at,
+  reactions: {},
+  ...extra,
+});
+
+describe('feeds pipeline', () => {
+  it('acks a post after its commit, then tells the actor and the followers with one publish each', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 2 });
+      const inbound = hot('-a', { a: frame(ann, { type: 'feed.post', ref: 1, verb: 'post', object: 'x' }) });
+      const a = activity(1, 'ann', 1);
+      expectObservable(run(ts, inbound, store)).toBe('---(xyz)', {
+        x: send('a1', { type: 'feed.posted', ref: 1, activity: a }),
+        y: publish(ownTopic('ann'), { type: 'feed.activity', activity: a }),
+        z: publish(audienceTopic('ann', 'followers'), { type: 'feed.activity', activity: a }),
+      });
+    });
+  });
+
+  it('on a failed commit answers unavailable, tells no one, and frees the foreign_id', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { failing: new Set([1]) });
+      const post = (ref: number) => frame(ann, { type: 'feed.post', ref, verb: 'post', object: 'x', foreign_id: 'f' });
+      const inbound = hot('-a---b---c', { a: post(1), b: frame(ann, { type: 'feed.timeline', ref: 2 }), c: post(3) });
+      expectObservable(run(ts, inbound, store)).toBe('--x--y----(pqr)', {
+        x: replyError('a1', unavailable, 1),
+        y: send('a1', { type: 'feed.timeline', ref: 2, activities: [], next: null }),
+        p: send('a1', { type: 'feed.posted', ref: 3, activity: activity(2, 'ann', 9, { foreign_id: 'f' }) }),
+        q: publish(ownTopic('ann'), { type: 'feed.activity', activity: activity(2, 'ann', 9, { foreign_id: 'f' }) }),
+        r: publish(audienceTopic('ann', 'followers'), { type: 'feed.activity', activity: activity(2, 'ann', 9, { foreign_id: 'f' }) }),
+      });
+    });
+  });
+
+  it('subscribes a follower to the followed user only once the follow commits, and unsubscribes at once on unfollow', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 3 });
+      const inbound = hot('-s-f 16ms u', {
+        s: frame(bob, { type: 'feed.subscribe', ref: 1 }),
+        f: frame(bob, { type: 'feed.follow', ref: 2, user: 'ann' }),
+        u: frame(bob, { type: 'feed.unfollow', ref: 3, user: 'ann' }),
+      });
+      expectObservable(run(ts, inbound, store)).toBe('-(ab)-(cde) 9ms f 2ms g', {
+        a: subscribe('b1', ownTopic('bob')),
+        b: send('b1', { type: 'feed.subscribed', ref: 1 }),
+        c: send('b1', { type: 'feed.followed', ref: 2, user: 'ann', friends: false }),
+        d: subscribe('b1', audienceTopic('ann', 'followers')),
+        e: publish(ownTopic('ann'), {
+          type: 'feed.notification',
+          group: { id: formatId(1), verb: 'follow', object: 'ann', actors: ['bob'], actor_count: 1, count: 1, updated_at: 3, seen: false, read: false },
+          unseen: 1,
+          unread: 1,
+        }),
+        f: unsubscribe('b1', audienceTopic('ann', 'followers')),
+        g: send('b1', { type: 'feed.unfollowed', ref: 3, user: 'ann' }),
+      });
+    });
+  });
+
+  it('reads a page from the store once, then from the cache; an unfollow hides it before its commit', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 3 });
+      const stored: Activity = { id: 7, actor: 'ann', verb: 'post', object: 'x', visibility: 'followers', at: 0, reactions: { like: 2 } };
+      const reads: number[][] = [];
+      const deps: Partial<FeedDeps> = {
+        stored: { ...NO_FEEDS, activities: [{ id: 7, actor: 'ann', visibility: 'followers' }], lastActivityId: 7, follows: [['bob', 'ann']] },
+        activities: (ids) => (reads.push([...ids]), cold('--(x|)', { x: [stored] })),
+      };
+      const timeline = (ref: number) => frame(bob, { type: 'feed.timeline', ref });
+      const inbound = hot('-a---b-u-c', { a: timeline(1), b: timeline(2), u: frame(bob, { type: 'feed.unfollow', ref: 3, user: 'ann' }), c: timeline(4) });
+      const page = { activities: [activity(7, 'ann', 0, { reactions: { like: 2 } })], next: null };
+      expectObservable(run(ts, inbound, store, deps)).toBe('---x-y---zu', {
+        x: send('b1', { type: 'feed.timeline', ref: 1, ...page }),
+        y: send('b1', { type: 'feed.timeline', ref: 2, ...page }),
+        z: send('b1', { type: 'feed.timeline', ref: 4, activities: [], next: null }),
+        u: send('b1', { type: 'feed.unfollowed', ref: 3, user: 'ann' }),
+      });
+      ts.flush();
+      expect(reads).toEqual([[7]]);
+    });
+  });
+
+  it("loads an activity's reactions once, counts a reaction once, and refuses an activity the user may not see", () => {
+    const ts = newScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 1 });
+      const loads: number[] = [];
+      const deps: Partial<FeedDeps> = {
+        stored: { ...NO_FEEDS, activities: [{ id: 7, actor: 'ann', visibility: 'friends' }], lastActivityId: 7, follows: [['bob', 'ann'], ['ann', 'bob']] },
+        reactionsOf: (id) => (loads.push(id), cold('-(x|)', { x: [{ user: 'cid', kind: 'like' }] })),
+      };
+      const like = (conn: Conn, ref: number) => frame(conn, { type: 'feed.react', ref, activity: formatId(7), kind: 'like' });
+      const inbound = hot('-a------b-c', { a: like(bob, 1), b: like(bob, 2), c: like({ id: 'c1', user: 'cid' }, 3) });
+      expectObservable(run(ts, inbound, store, deps)).toBe('---(xn)-b-c', {
+        x: send('b1', { type: 'feed.reacted', ref: 1, activity: formatId(7), kind: 'like', reactions: { like: 2 } }),
+        n: publish(ownTopic('ann'), {
+          type: 'feed.notification',
+          group: { id: formatId(1), verb: 'like', object: formatId(7), actors: ['bob'], actor_count: 1, count: 1, updated_at: 2, seen: false, read: false },
+          unseen: 1,
+          unread: 1,
+        }),
+        b: send('b1', { type: 'feed.reacted', ref: 2, activity: formatId(7), kind: 'like', reactions: { like: 2 } }),
+        c: replyError('c1', { code: 'not_found', message: 'no such activity', path: 'activity' }, 3),
+      });
+      ts.flush();
+      expect(loads).toEqual([7]);
+    });
+  });
+});
