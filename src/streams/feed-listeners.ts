@@ -16,10 +16,36 @@ export const audienceTopic = (actor: string, audience: Audience) => (audience ==
 export const topicsOf = (graph: Graph, user: string, of: string): string[] =>
   !graph.follows.has(user, of) ? [] : graph.follows.has(of, user) ? [audienceTopic(of, 'followers'), audienceTopic(of, 'friends')] : [audienceTopic(of, 'followers')];
 
-/** The sockets subscribed to feeds, by user. */
+/**
+ * The sockets subscribed to feeds, by user, and how many sockets are on each topic: a
+ * post to a topic no socket is on is not serialized at all (most posts, when few of the
+ * followers are online).
+ */
 export class Listeners {
   private readonly byUser = new Map<string, string[]>();
   private readonly userOf = new Map<string, string>();
+  private readonly heard = new Map<string, number>();
+
+  /** Is any socket on `topic`? */
+  hears(topic: string): boolean {
+    return this.heard.has(topic);
+  }
+
+  /** Puts `conn` on `topics`. */
+  on(conn: string, topics: readonly string[]): Effect[] {
+    for (const t of topics) this.heard.set(t, (this.heard.get(t) ?? 0) + 1);
+    return topics.map((t) => subscribe(conn, t));
+  }
+
+  /** Takes `conn` off `topics` (a socket that closed is off them already: pass `gone`). */
+  off(conn: string, topics: readonly string[], gone = false): Effect[] {
+    for (const t of topics) {
+      const n = (this.heard.get(t) ?? 1) - 1;
+      if (n > 0) this.heard.set(t, n);
+      else this.heard.delete(t);
+    }
+    return gone ? [] : topics.map((t) => unsubscribe(conn, t));
+  }
 
   socketsOf(user: string): readonly string[] {
     return this.byUser.get(user) ?? [];
@@ -64,7 +90,7 @@ export class Listeners {
         if (conns.length === 0) return [];
         const gone = (was as string[]).filter((t) => !now.includes(t));
         const added = (now as string[]).filter((t) => !was.includes(t));
-        return conns.flatMap((c) => [...gone.map((t) => unsubscribe(c, t)), ...added.map((t) => subscribe(c, t))]);
+        return conns.flatMap((c) => [...this.off(c, gone), ...this.on(c, added)]);
       });
   }
 }

@@ -47,13 +47,32 @@ describe('feeds pipeline', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const store = fakeStore(ts, { commitFrames: 2 });
-      const inbound = hot('-a', { a: frame(ann, { type: 'feed.post', ref: 1, verb: 'post', object: 'x' }) });
-      const a = activity(1, 'ann', 1);
-      expectObservable(run(ts, inbound, store)).toBe('---(xyz)', {
+      const inbound = hot('(st)-a', {
+        s: frame(ann, { type: 'feed.subscribe' }),
+        t: frame(bob, { type: 'feed.subscribe' }),
+        a: frame(ann, { type: 'feed.post', ref: 1, verb: 'post', object: 'x' }),
+      });
+      const a = activity(1, 'ann', 5);
+      const deps = { stored: { ...NO_FEEDS, follows: [['bob', 'ann'] as const] } };
+      expectObservable(run(ts, inbound, store, deps)).toBe('(abcde)(xyz)', {
+        a: subscribe('a1', ownTopic('ann')),
+        b: send('a1', { type: 'feed.subscribed' }),
+        c: subscribe('b1', ownTopic('bob')),
+        d: subscribe('b1', audienceTopic('ann', 'followers')),
+        e: send('b1', { type: 'feed.subscribed' }),
         x: send('a1', { type: 'feed.posted', ref: 1, activity: a }),
         y: publish(ownTopic('ann'), { type: 'feed.activity', activity: a }),
         z: publish(audienceTopic('ann', 'followers'), { type: 'feed.activity', activity: a }),
       });
+    });
+  });
+
+  it('publishes nothing to a topic no socket is on', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 1 });
+      const inbound = hot('-a', { a: frame(ann, { type: 'feed.post', ref: 1, verb: 'post', object: 'x' }) });
+      expectObservable(run(ts, inbound, store)).toBe('--x', { x: send('a1', { type: 'feed.posted', ref: 1, activity: activity(1, 'ann', 1) }) });
     });
   });
 
@@ -63,12 +82,10 @@ describe('feeds pipeline', () => {
       const store = fakeStore(ts, { failing: new Set([1]) });
       const post = (ref: number) => frame(ann, { type: 'feed.post', ref, verb: 'post', object: 'x', foreign_id: 'f' });
       const inbound = hot('-a---b---c', { a: post(1), b: frame(ann, { type: 'feed.timeline', ref: 2 }), c: post(3) });
-      expectObservable(run(ts, inbound, store)).toBe('--x--y----(pqr)', {
+      expectObservable(run(ts, inbound, store)).toBe('--x--y----p', {
         x: replyError('a1', unavailable, 1),
         y: send('a1', { type: 'feed.timeline', ref: 2, activities: [], next: null }),
         p: send('a1', { type: 'feed.posted', ref: 3, activity: activity(2, 'ann', 9, { foreign_id: 'f' }) }),
-        q: publish(ownTopic('ann'), { type: 'feed.activity', activity: activity(2, 'ann', 9, { foreign_id: 'f' }) }),
-        r: publish(audienceTopic('ann', 'followers'), { type: 'feed.activity', activity: activity(2, 'ann', 9, { foreign_id: 'f' }) }),
       });
     });
   });
@@ -77,19 +94,22 @@ describe('feeds pipeline', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const store = fakeStore(ts, { commitFrames: 3 });
-      const inbound = hot('-s-f 16ms u', {
+      const inbound = hot('-(ts) f 16ms u', {
+        t: frame(ann, { type: 'feed.subscribe' }),
         s: frame(bob, { type: 'feed.subscribe', ref: 1 }),
         f: frame(bob, { type: 'feed.follow', ref: 2, user: 'ann' }),
         u: frame(bob, { type: 'feed.unfollow', ref: 3, user: 'ann' }),
       });
-      expectObservable(run(ts, inbound, store)).toBe('-(ab)-(cde) 9ms f 2ms g', {
+      expectObservable(run(ts, inbound, store)).toBe('-(ABab) 1ms (cde) 9ms f 2ms g', {
+        A: subscribe('a1', ownTopic('ann')),
+        B: send('a1', { type: 'feed.subscribed' }),
         a: subscribe('b1', ownTopic('bob')),
         b: send('b1', { type: 'feed.subscribed', ref: 1 }),
         c: send('b1', { type: 'feed.followed', ref: 2, user: 'ann', friends: false }),
         d: subscribe('b1', audienceTopic('ann', 'followers')),
         e: publish(ownTopic('ann'), {
           type: 'feed.notification',
-          group: { id: formatId(1), verb: 'follow', object: 'ann', actors: ['bob'], actor_count: 1, count: 1, updated_at: 3, seen: false, read: false },
+          group: { id: formatId(1), verb: 'follow', object: 'ann', actors: ['bob'], actor_count: 1, count: 1, updated_at: 5, seen: false, read: false },
           unseen: 1,
           unread: 1,
         }),
@@ -134,14 +154,8 @@ describe('feeds pipeline', () => {
       };
       const like = (conn: Conn, ref: number) => frame(conn, { type: 'feed.react', ref, activity: formatId(7), kind: 'like' });
       const inbound = hot('-a------b-c', { a: like(bob, 1), b: like(bob, 2), c: like({ id: 'c1', user: 'cid' }, 3) });
-      expectObservable(run(ts, inbound, store, deps)).toBe('---(xn)-b-c', {
+      expectObservable(run(ts, inbound, store, deps)).toBe('---x----b-c', {
         x: send('b1', { type: 'feed.reacted', ref: 1, activity: formatId(7), kind: 'like', reactions: { like: 2 } }),
-        n: publish(ownTopic('ann'), {
-          type: 'feed.notification',
-          group: { id: formatId(1), verb: 'like', object: formatId(7), actors: ['bob'], actor_count: 1, count: 1, updated_at: 2, seen: false, read: false },
-          unseen: 1,
-          unread: 1,
-        }),
         b: send('b1', { type: 'feed.reacted', ref: 2, activity: formatId(7), kind: 'like', reactions: { like: 2 } }),
         c: replyError('c1', { code: 'not_found', message: 'no such activity', path: 'activity' }, 3),
       });

@@ -165,8 +165,8 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
           const frame = activityFrame(activity);
           return [
             ...askers.map((a) => reply(a, { type: 'feed.posted', activity: frame.activity })),
-            publish(ownTopic(body.actor), frame),
-            publish(audienceTopic(body.actor, audienceOf(body.visibility)), frame),
+            ...tell(ownTopic(body.actor), frame),
+            ...tell(audienceTopic(body.actor, audienceOf(body.visibility)), frame),
           ];
         }),
       ];
@@ -190,7 +190,7 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
           forget(id);
           inbox.activityDeleted(entry.actor, id);
           const frame = { type: 'feed.removed', activity: formatId(id) };
-          return [reply(to, { type: 'feed.deleted', activity: formatId(id) }), publish(ownTopic(entry.actor), frame), publish(audienceTopic(entry.actor, audienceOf(entry.visibility)), frame)];
+          return [reply(to, { type: 'feed.deleted', activity: formatId(id) }), ...tell(ownTopic(entry.actor), frame), ...tell(audienceTopic(entry.actor, audienceOf(entry.visibility)), frame)];
         }),
       ];
     };
@@ -205,7 +205,7 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
         ...(newActor ? { newActor: actor } : {}),
         settle: (ok) => {
           inbox.settled(group, actor, newActor, ok);
-          return ok ? [publish(ownTopic(recipient), { type: 'feed.notification', group: groupView(group, false, false), ...inbox.counters(recipient) })] : [];
+          return ok ? tell(ownTopic(recipient), { type: 'feed.notification', group: groupView(group, false, false), ...inbox.counters(recipient) }) : [];
         },
       };
     };
@@ -341,23 +341,24 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
 
     // --- live
 
-    const subscribeFeed = (conn: Conn, f: FrameOf<'feed.subscribe'>): Effect[] => {
-      const added = listeners.add(conn.id, conn.user);
-      const topics = added ? listeners.topics(graph, conn.user) : [];
-      return [...topics.map((t) => ({ kind: 'subscribe' as const, conn: conn.id, topic: t })), reply({ conn: conn.id, ref: f.ref }, { type: 'feed.subscribed' })];
-    };
+    const subscribeFeed = (conn: Conn, f: FrameOf<'feed.subscribe'>): Effect[] => [
+      ...(listeners.add(conn.id, conn.user) ? listeners.on(conn.id, listeners.topics(graph, conn.user)) : []),
+      reply({ conn: conn.id, ref: f.ref }, { type: 'feed.subscribed' }),
+    ];
 
-    const unsubscribeFeed = (conn: Conn, f: FrameOf<'feed.unsubscribe'>): Effect[] => {
-      const removed = listeners.remove(conn.id) !== undefined;
-      const topics = removed ? listeners.topics(graph, conn.user) : [];
-      return [...topics.map((t) => ({ kind: 'unsubscribe' as const, conn: conn.id, topic: t })), reply({ conn: conn.id, ref: f.ref }, { type: 'feed.unsubscribed' })];
-    };
+    const unsubscribeFeed = (conn: Conn, f: FrameOf<'feed.unsubscribe'>): Effect[] => [
+      ...(listeners.remove(conn.id) !== undefined ? listeners.off(conn.id, listeners.topics(graph, conn.user)) : []),
+      reply({ conn: conn.id, ref: f.ref }, { type: 'feed.unsubscribed' }),
+    ];
+
+    /** To the sockets on `topic`, if there are any. */
+    const tell = (topic: string, frame: ServerFrame): Effect[] => (listeners.hears(topic) ? [publish(topic, frame)] : []);
 
     const handle = (event: Inbound): ObservableInput<Out> => {
       const { conn } = event;
       if (event.kind === 'open') return [];
       if (event.kind === 'close') {
-        listeners.remove(conn.id);
+        if (listeners.remove(conn.id) !== undefined) listeners.off(conn.id, listeners.topics(graph, conn.user), true);
         return [];
       }
       const f = event.frame;
