@@ -214,17 +214,20 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
       const to: Asker = { conn: conn.id, ref: f.ref };
       const [me, them] = [conn.user, f.user];
       const followed = () => reply(to, { type: 'feed.followed', user: them, friends: graph.friends(me, them) });
+      // Following again while an unfollow is being committed shows the user again at once.
+      const shown = listeners.watch(graph, me, them);
       const change = graph.follow(me, them);
       if (isLeft(change)) return [replyError(to.conn, change.left, to.ref)];
       if (!change.right.changed) return [followed()];
       const notice = notify(them, 'follow', them, me);
       return [
+        ...shown(),
         pending(feedWrite({ kind: 'follow', follower: me, followee: them, at: scheduler.now(), notice }), (r) => {
           // A follow shows the followed user's activities once committed, not before.
           const moved = listeners.watch(graph, me, them);
           graph.follows.settle(me, them, true, !isLeft(r));
           const told = notice.settle(!isLeft(r));
-          return isLeft(r) ? [replyError(to.conn, r.left, to.ref)] : [followed(), ...moved(), ...told];
+          return isLeft(r) ? [...moved(), replyError(to.conn, r.left, to.ref)] : [followed(), ...moved(), ...told];
         }),
       ];
     };
