@@ -1,9 +1,9 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, mergeMap, of, tap } from 'rxjs';
+import { Observable, mergeMap, of } from 'rxjs';
 import { Activity, formatId } from '../domain/feeds/activity';
 import { ClientFrame } from '../domain/protocol';
-import { Write } from '../domain/writes';
 import { commitStage } from './commit';
+import { FakeStore, fakeStore } from './testing/fake-store';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 import { audienceTopic, ownTopic } from './feed-listeners';
 import { FeedDeps, NO_FEEDS, feeds } from './feeds';
@@ -13,19 +13,8 @@ const bob: Conn = { id: 'b1', user: 'bob' };
 const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-const fakeStore = (ts: TestScheduler, { commitFrames = 1, failing = new Set<number>() } = {}) => {
-  const writes: Write[] = [];
-  let batches = 0;
-  const write = (batch: readonly Write[]): Observable<readonly null[]> => {
-    const n = ++batches;
-    const delay = '-'.repeat(commitFrames);
-    if (failing.has(n)) return ts.createColdObservable<readonly null[]>(`${delay}#`, undefined, new Error('disk full'));
-    return ts.createColdObservable(`${delay}(x|)`, { x: batch.map(() => null) }).pipe(tap(() => writes.push(...batch)));
-  };
-  return { write, writes };
-};
 
-const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<FeedDeps> = {}) =>
+const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: FakeStore, deps: Partial<FeedDeps> = {}) =>
   feeds(inbound, { stored: NO_FEEDS, activities: () => of([]), reactionsOf: () => of([]), notificationGroups: () => of([]), cacheSize: 100, reactionsLoaded: 10, ...deps }, ts).pipe(
     commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts),
     mergeMap((effects) => effects),

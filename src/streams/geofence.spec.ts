@@ -1,10 +1,10 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, mergeMap, tap } from 'rxjs';
+import { Observable, mergeMap } from 'rxjs';
 import { err } from '../domain/errors';
 import { Fence } from '../domain/geo/fence';
 import { ClientFrame } from '../domain/protocol';
-import { Write } from '../domain/writes';
 import { commitStage } from './commit';
+import { FakeStore, fakeStore } from './testing/fake-store';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 import { ALL_FENCES, GeofenceDeps, StoredDevice, fenceTopic, geofence } from './geofence';
 
@@ -28,19 +28,8 @@ const told = (e: ReturnType<typeof event>) => [publish(fenceTopic('home'), e), p
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-const fakeStore = (ts: TestScheduler, { commitFrames = 1, failing = new Set<number>() } = {}) => {
-  const writes: Write[] = [];
-  let batches = 0;
-  const write = (batch: readonly Write[]): Observable<readonly null[]> => {
-    const n = ++batches;
-    const delay = '-'.repeat(commitFrames);
-    if (failing.has(n)) return ts.createColdObservable<readonly null[]>(`${delay}#`, undefined, new Error('disk full'));
-    return ts.createColdObservable(`${delay}(x|)`, { x: batch.map(() => null) }).pipe(tap(() => writes.push(...batch)));
-  };
-  return { write, writes };
-};
 
-const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<GeofenceDeps> = {}) =>
+const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: FakeStore, deps: Partial<GeofenceDeps> = {}) =>
   geofence(inbound, { fences: [home], devices: [], newId: () => 'new-id', ...deps }, ts).pipe(
     commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts),
     mergeMap((effects) => effects),
