@@ -1,10 +1,11 @@
-// Activities as read, kept for the next reader: the least recently used go beyond
-// `max`. Reaction counts change; a count that commits while an activity is being read
-// from the store makes that read too old to keep.
+// Activities as read, kept for the next reader: once there are twice `max`, the least
+// recently used half goes (a copy every `max` puts: deleting a Map's oldest key one at a
+// time costs a scan over every key deleted before it). Reaction counts change; a count
+// that commits while an activity is being read from the store makes that read too old to keep.
 import { Activity, Counts } from './activity';
 
 export class ActivityCache {
-  private readonly entries = new Map<number, Activity>();
+  private entries = new Map<number, Activity>();
   /** Reads in flight per id, and ids whose counts changed meanwhile. */
   private readonly reading = new Map<number, number>();
   private readonly stale = new Set<number>();
@@ -23,7 +24,7 @@ export class ActivityCache {
   put(a: Activity): void {
     this.entries.delete(a.id);
     this.entries.set(a.id, a);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > 2 * this.max) this.entries = new Map([...this.entries].slice(-this.max));
   }
 
   drop(id: number): void {
