@@ -130,7 +130,7 @@ run(async () => {
   say(`data: ${O.users * O.perUser} activities, ${O.users * O.follows + O.starFollowers + O.readerFollows} follows written in ${generateS} s`);
 
   t = performance.now();
-  const server = await startServer({ main, cwd: root, dir, name: 'feeds', env: { RUSHER_WORKERS: '1' }, track });
+  const server = await startServer({ main, cwd: root, dir, name: 'feeds', env: { RUSHER_WORKERS: '1' }, track, readyTimeoutMs: 300_000 });
   const startS = round((performance.now() - t) / 1000, 1);
   const rssStart = rssMB(server.pid);
   say(`server: up in ${startS} s (activity index and graph loaded), RSS ${rssStart} MB`);
@@ -149,7 +149,11 @@ run(async () => {
   const acks = closed.reduce((a, r) => a + r.acks, 0);
   const postsPerS = round(acks / postWall);
   const closedLat = percentiles(closed.map((r) => r.latencies), 2);
-  say(`posts: ${postsPerS}/s committed and acked (${acks} in ${round(postWall, 1)} s), ack p50 ${closedLat.p50} ms p99 ${closedLat.p99} ms with 16 in flight a socket; server main thread ${postCpu.mainThread} cores, writer ${postCpu.writerThread}`);
+  const usPerPost = (cores: number) => round((cores * postCpu.wallS * 1e6) / acks, 1);
+  say(
+    `posts: ${postsPerS}/s committed and acked (${acks} in ${round(postWall, 1)} s), ack p50 ${closedLat.p50} ms p99 ${closedLat.p99} ms with 16 in flight a socket; ` +
+      `server main thread ${postCpu.mainThread} cores (${usPerPost(postCpu.mainThread)} µs a post; waiting for a core ${postCpu.mainThreadWaiting}), writer ${postCpu.writerThread} (${usPerPost(postCpu.writerThread)} µs), machine ${postCpu.machineBusy} cores busy`,
+  );
   posters.forEach((p) => p.send({ cmd: 'post', durationMs: 5000, rate: O.rate }));
   const open = await Promise.all(posters.map((p) => p.next<{ acks: number; latencies: Float64Array; errors: number }>('posted', 60_000)));
   const openLat = percentiles(open.map((r) => r.latencies), 2);
@@ -203,7 +207,17 @@ run(async () => {
     loadAverage: os.loadavg().map((x) => round(x, 2)),
     data: { activities: O.users * O.perUser, users: O.users, followsPerUser: O.follows, starFollowers: O.starFollowers, readerFollows: O.readerFollows, generateS },
     server: { startS, rssStartMB: rssStart, rssWithOnlineMB: rssOnline, rssPerOnlineKB: round(((rssOnline - rssBefore) * 1024) / O.online, 1), exit },
-    posts: { perS: postsPerS, acks, ackP50Ms: closedLat.p50, ackP99Ms: closedLat.p99, mainThreadCores: postCpu.mainThread, writerThreadCores: postCpu.writerThread, errors: closed.reduce((a, r) => a + r.errors, 0) },
+    posts: {
+      perS: postsPerS,
+      acks,
+      ackP50Ms: closedLat.p50,
+      ackP99Ms: closedLat.p99,
+      mainThreadUsPerPost: usPerPost(postCpu.mainThread),
+      writerThreadUsPerPost: usPerPost(postCpu.writerThread),
+      mainThreadWaitingCores: postCpu.mainThreadWaiting,
+      machineBusyCores: postCpu.machineBusy,
+      errors: closed.reduce((a, r) => a + r.errors, 0),
+    },
     postsAtRate: { rate: O.rate, ackP50Ms: openLat.p50, ackP99Ms: openLat.p99, acks: openLat.n },
     fanOut: { online: O.online, followers: O.starFollowers, posts: O.starPosts, deliveries: delivery.n, expected: O.starPosts * O.online, deliveryP50Ms: delivery.p50, deliveryP99Ms: delivery.p99, ackP50Ms: starAck.p50, ackP99Ms: starAck.p99, errors: reports.reduce((a, r) => a + r.errors, 0) },
     timeline: { firstPageP50Ms: firstLat.p50, firstPageP99Ms: firstLat.p99, pagingP50Ms: pagingLat.p50, pagingP99Ms: pagingLat.p99, pagingItems: paging.items },
