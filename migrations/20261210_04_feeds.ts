@@ -5,8 +5,9 @@ import type { Knex } from 'knex';
 // these tables at start), never from rows written per follower.
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('feed_activities', (t) => {
-    // Given out by the server in commit order; the wire shows it zero-padded.
-    t.bigInteger('id').primary();
+    // Given out by the server in commit order; the wire shows it zero-padded. In SQLite
+    // an integer primary key is the rowid itself: no second index to write per post.
+    t.integer('id').primary();
     t.string('actor', 64).notNullable();
     t.string('verb', 32).notNullable();
     t.string('object', 256).notNullable();
@@ -18,8 +19,9 @@ export async function up(knex: Knex): Promise<void> {
     t.string('foreign_id', 128).nullable();
     // A deleted activity stays as a tombstone: its id is never given out again.
     t.boolean('deleted').notNullable().defaultTo(false);
-    t.index(['actor', 'id']);
-    t.unique(['actor', 'foreign_id']);
+    // No index by actor: timelines and user feeds are read from the in-memory index,
+    // activities from the store only by id. foreign_id is unique per actor where given.
+    t.unique(['actor', 'foreign_id'], { indexName: 'feed_activities_foreign_id', predicate: knex.whereNotNull('foreign_id') });
   });
   await knex.schema.createTable('feed_follows', (t) => {
     t.string('follower', 64).notNullable();
@@ -43,7 +45,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   // One row per notification group: (user, verb, object, UTC day).
   await knex.schema.createTable('feed_groups', (t) => {
-    t.bigInteger('id').primary();
+    t.integer('id').primary();
     t.string('user', 64).notNullable();
     t.string('verb', 32).notNullable();
     t.string('object', 256).notNullable();

@@ -10,10 +10,13 @@
 //   fan-out  10,000 of star's followers online and subscribed over 4 load processes;
 //            star posts --star-posts times, one every 50 ms: ack latency, and post →
 //            feed.activity delivery latency at every one of the 10,000 sockets.
-//   timeline `reader` reads its timeline (25 items) one read at a time: the first page
-//            again and again, and paging back; beside it, in this process, the plain SQL
-//            a hand-built feed would run on the same file (follows join activities,
-//            order by id desc, limit 25), prepared once, with its query plan.
+//   timeline `reader` reads its timeline (25 items) one read at a time over WebSocket: the
+//            first page again and again, and paging back. Then, once the server has
+//            stopped, in this process on the same file: the server's own read path
+//            (the store's start-up load, then timelinePage and the store's read of the
+//            page's activities by id, no cache) beside the plain SQL a hand-built feed
+//            would run (follows join activities, order by id desc, limit 25), prepared
+//            once, given the index it wants (activities by actor, id), with its plan.
 // One JSON line on stdout (progress on stderr).
 //
 //   npm run bench:feeds -- [--duration S (8)] [--rate N (5000)] [--star-posts N (100)]
@@ -31,6 +34,10 @@ import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { cpuWindow, hostLoad, rssMB } from '../common/proc';
 import { startServer, stopServer } from '../common/server';
+import { openStore } from '../../src/io/store';
+import { Graph } from '../../src/domain/feeds/graph';
+import { timelinePage } from '../../src/domain/feeds/pages';
+import { ActivityIndex } from '../../src/domain/feeds/timeline';
 import type { LoadCommand } from './load';
 
 const { opt, num } = argsOf(process.argv.slice(2));
@@ -100,8 +107,36 @@ const generate = async (file: string) => {
   db.close();
 };
 
-/** The plain query of a hand-built feed on the same file, prepared once, timed per read. */
+/** The server's timeline read in process: the index and graph as the server loads them, a page, its activities read by id. */
+const rusherInProcess = async (file: string) => {
+  const store = await openStore(file);
+  try {
+    const stored = await store.feeds(Date.now());
+    const graph = new Graph(stored.follows, stored.blocks);
+    const index = new ActivityIndex();
+    for (const a of stored.activities) index.add(a.id, a.actor, a.visibility);
+    const pageOnly: number[] = [];
+    const withRead: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < O.sqlReads; i++) {
+      const t = performance.now();
+      const page = timelinePage(index, graph, 'reader', { limit: 25 });
+      const t1 = performance.now();
+      rows = (await store.activities(page.ids)).length;
+      withRead.push(performance.now() - t);
+      pageOnly.push(t1 - t);
+    }
+    return { rows, page: percentiles([Float64Array.from(pageOnly)], 3), withRead: percentiles([Float64Array.from(withRead)], 3) };
+  } finally {
+    await store.close();
+  }
+};
+
+/** The plain query of a hand-built feed on the same file, with the index it needs, prepared once, timed per read. */
 const plainSql = (file: string) => {
+  const writable = new Database(file);
+  writable.exec('create index if not exists feed_activities_actor_id on feed_activities (actor, id)');
+  writable.close();
   const db = new Database(file, { readonly: true });
   const sql = 'select a.* from feed_follows f join feed_activities a on a.actor = f.followee where f.follower = ? order by a.id desc limit 25';
   const q = db.prepare(sql);
@@ -198,10 +233,12 @@ run(async () => {
   const firstLat = percentiles([first.latencies.slice(10)], 3);
   const pagingLat = percentiles([paging.latencies], 3);
   say(`timeline over WebSocket: first page p50 ${firstLat.p50} ms p99 ${firstLat.p99} ms; paging back ${O.reads} pages (${paging.items} items) p50 ${pagingLat.p50} ms p99 ${pagingLat.p99} ms`);
+  const exit = await stopServer(server);
+  const own = await rusherInProcess(file);
+  say(`the server's read path in process: page ${own.page.p50} ms p50, ${own.page.p99} ms p99; with the store's read of its activities ${own.withRead.p50} ms p50, ${own.withRead.p99} ms p99 (${own.rows} rows)`);
   const sql = plainSql(file);
   say(`plain SQL in process: p50 ${sql.p50} ms p99 ${sql.p99} ms (${sql.rows} rows); plan: ${sql.plan.join(' / ')}`);
 
-  const exit = await stopServer(server);
   emit({
     hostBusyBeforeStart: busy,
     loadAverage: os.loadavg().map((x) => round(x, 2)),
@@ -221,8 +258,14 @@ run(async () => {
     postsAtRate: { rate: O.rate, ackP50Ms: openLat.p50, ackP99Ms: openLat.p99, acks: openLat.n },
     fanOut: { online: O.online, followers: O.starFollowers, posts: O.starPosts, deliveries: delivery.n, expected: O.starPosts * O.online, deliveryP50Ms: delivery.p50, deliveryP99Ms: delivery.p99, ackP50Ms: starAck.p50, ackP99Ms: starAck.p99, errors: reports.reduce((a, r) => a + r.errors, 0) },
     timeline: { firstPageP50Ms: firstLat.p50, firstPageP99Ms: firstLat.p99, pagingP50Ms: pagingLat.p50, pagingP99Ms: pagingLat.p99, pagingItems: paging.items },
+    inProcess: { pageP50Ms: own.page.p50, pageP99Ms: own.page.p99, pageAndReadP50Ms: own.withRead.p50, pageAndReadP99Ms: own.withRead.p99 },
     plainSql: { p50Ms: sql.p50, p99Ms: sql.p99, rows: sql.rows, plan: sql.plan },
-    ratio: { plainSqlP99OverFirstPageP99: round(sql.p99 / firstLat.p99, 1), plainSqlP99OverPagingP99: round(sql.p99 / pagingLat.p99, 1) },
+    ratio: {
+      plainSqlP99OverWebSocketFirstPageP99: round(sql.p99 / firstLat.p99, 1),
+      plainSqlP99OverWebSocketPagingP99: round(sql.p99 / pagingLat.p99, 1),
+      plainSqlP99OverInProcessPageAndReadP99: round(sql.p99 / own.withRead.p99, 1),
+      plainSqlP99OverInProcessPageP99: round(sql.p99 / own.page.p99, 1),
+    },
   });
   if (exit !== 0) process.exitCode = 1;
 });

@@ -10,7 +10,7 @@ import { GroupView, groupView } from '../domain/feeds/aggregation';
 import { ActivityCache } from '../domain/feeds/cache';
 import { Graph } from '../domain/feeds/graph';
 import { Inbox, StoredInbox } from '../domain/feeds/inbox';
-import { timelinePage, userPage } from '../domain/feeds/pages';
+import { Timelines, userPage } from '../domain/feeds/pages';
 import { Reactions, StoredReaction } from '../domain/feeds/reactions';
 import { ActivityIndex, Page } from '../domain/feeds/timeline';
 import { audienceOf, maySee } from '../domain/feeds/visibility';
@@ -64,6 +64,7 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
     const { stored } = deps;
     const graph = new Graph(stored.follows, stored.blocks);
     const index = new ActivityIndex();
+    const timelines = new Timelines(index, graph);
     /** actor\nforeign_id → activity id, and back. */
     const foreign = new Map<string, number>();
     const foreignOf = new Map<number, string>();
@@ -380,7 +381,7 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
         case 'feed.unblock':
           return unblock(conn, f);
         case 'feed.timeline':
-          return pageFrame(conn.user, timelinePage(index, graph, conn.user, pageQuery(f)), to, (activities, next) => ({ type: 'feed.timeline', activities, next }));
+          return pageFrame(conn.user, timelines.page(conn.user, pageQuery(f)), to, (activities, next) => ({ type: 'feed.timeline', activities, next }));
         case 'feed.user':
           return pageFrame(conn.user, userPage(index, graph, conn.user, f.user, pageQuery(f)), to, (activities, next) => ({ type: 'feed.user', user: f.user, activities, next }));
         case 'feed.subscribe':

@@ -19,9 +19,21 @@ export class Graph {
   /** blocker → blocked */
   readonly blocks: Relation;
 
+  /** Bumped whenever an edge from or to the user starts or stops counting. */
+  private readonly versions = new Map<string, number>();
+
   constructor(follows: Iterable<readonly [string, string]> = [], blocks: Iterable<readonly [string, string]> = []) {
-    this.follows = new Relation(true, follows);
-    this.blocks = new Relation(false, blocks);
+    const changed = (a: string, b: string) => {
+      this.versions.set(a, this.version(a) + 1);
+      this.versions.set(b, this.version(b) + 1);
+    };
+    this.follows = new Relation(true, follows, changed);
+    this.blocks = new Relation(false, blocks, changed);
+  }
+
+  /** Changes whenever the user's ties to anyone change: what was derived from them is stale. */
+  version(user: string): number {
+    return this.versions.get(user) ?? 0;
   }
 
   ties(viewer: string, actor: string): Ties {

@@ -18,8 +18,15 @@ export class Relation {
   /** Edges with decisions in flight; every other edge is committed and intended alike. */
   private readonly pending = new Map<string, Pending>();
 
-  /** `grants`: an edge counts when committed AND intended; otherwise when committed OR intended. */
-  constructor(private readonly grants: boolean, stored: Iterable<readonly [string, string]> = []) {
+  /**
+   * `grants`: an edge counts when committed AND intended; otherwise when committed OR
+   * intended. `changed` hears of every edge that starts or stops counting.
+   */
+  constructor(
+    private readonly grants: boolean,
+    stored: Iterable<readonly [string, string]> = [],
+    private readonly changed: (a: string, b: string) => void = () => {},
+  ) {
     for (const [a, b] of stored) this.link(a, b, true);
   }
 
@@ -74,7 +81,10 @@ export class Relation {
   }
 
   private show(a: string, b: string, p: Pending): void {
-    this.link(a, b, this.grants ? p.committed && p.latest : p.committed || p.latest);
+    const on = this.grants ? p.committed && p.latest : p.committed || p.latest;
+    if (on === this.has(a, b)) return;
+    this.link(a, b, on);
+    this.changed(a, b);
   }
 
   private link(a: string, b: string, on: boolean): void {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { Visibility } from './activity';
 import { Graph } from './graph';
-import { timelinePage, userPage } from './pages';
+import { Timelines, timelinePage, userPage } from './pages';
 import { ActivityIndex } from './timeline';
 import { isRight } from 'fp-ts/Either';
 
@@ -74,6 +74,8 @@ describe('timelines and user feeds', () => {
       fc.property(fc.array(opArb, { maxLength: 80 }), fc.integer({ min: 1, max: 7 }), fc.nat(60), (ops, limit, sinceAt) => {
         const graph = new Graph();
         const index = new ActivityIndex();
+        // Kept lists across the whole sequence: each check below must see every change before it.
+        const timelines = new Timelines(index, graph);
         const model = new Model();
         let nextId = 0;
         const commit = (rel: 'follows' | 'blocks', a: string, b: string, to: boolean) => {
@@ -81,6 +83,7 @@ describe('timelines and user feeds', () => {
           graph[rel].settle(a, b, to, true);
         };
         for (const op of ops) {
+          for (const viewer of USERS) expect(timelines.page(viewer, { limit: 100 }).ids).toEqual(model.timeline(viewer));
           if (op.k === 'post') {
             const id = ++nextId;
             index.add(id, USERS[op.a], op.v);
@@ -117,6 +120,7 @@ describe('timelines and user feeds', () => {
         for (const viewer of USERS) {
           const expected = model.timeline(viewer);
           expect(allPages((before) => timelinePage(index, graph, viewer, { before, limit }))).toEqual(expected);
+          expect(allPages((before) => timelines.page(viewer, { before, limit }))).toEqual(expected);
           const since = sinceAt % (nextId + 1);
           expect(timelinePage(index, graph, viewer, { since, limit: 100 }).ids).toEqual(expected.filter((id) => id > since));
           for (const actor of USERS) {

@@ -100,15 +100,34 @@ export class ActivityIndex {
 
   /** The newest ids of the given actors, each within the reach given for it. */
   page(sources: Iterable<readonly [actor: string, reach: Reach]>, q: PageQuery): Page {
+    const lists: (readonly number[])[] = [];
+    for (const [actor, reach] of sources) {
+      const xs = this.listOf(actor, reach);
+      if (xs !== undefined) lists.push(xs);
+    }
+    return this.merge(lists, q);
+  }
+
+  /**
+   * The ids of `actor`'s activities within `reach`, ascending: a list that stays the
+   * same array as activities come and go, so it may be kept (see Timelines).
+   */
+  listOf(actor: string, reach: Reach): readonly number[] | undefined {
+    if (reach === 'none') return undefined;
+    let lists = this.lists.get(actor);
+    if (lists === undefined) this.lists.set(actor, (lists = { all: [], open: [], public: [] }));
+    return lists[reach];
+  }
+
+  /** The newest ids of the lists merged, within the query. */
+  merge(sources: readonly (readonly number[])[], q: PageQuery): Page {
     const before = q.before ?? Infinity;
     const since = q.since ?? -Infinity;
     // A max-heap of cursors, one per list, each at its newest id still to take.
     const lists: (readonly number[])[] = [];
     const at: number[] = [];
-    for (const [actor, reach] of sources) {
-      if (reach === 'none') continue;
-      const xs = this.lists.get(actor)?.[reach];
-      if (xs === undefined || xs.length === 0) continue;
+    for (const xs of sources) {
+      if (xs.length === 0) continue;
       const i = before === Infinity ? xs.length - 1 : lowerBound(xs, before) - 1;
       if (i >= 0 && xs[i] > since) {
         lists.push(xs);
