@@ -13,8 +13,8 @@
 //   timeline `reader` reads its timeline (25 items) one read at a time over WebSocket: the
 //            first page again and again, and paging back. Then, once the server has
 //            stopped, in this process on the same file: the server's own read path
-//            (the store's start-up load, then timelinePage and the store's read of the
-//            page's activities by id, no cache) beside the plain SQL a hand-built feed
+//            (the store's start-up load, then Timelines.page and the store's read of the
+//            page's activities by id, no activity cache) beside the plain SQL a hand-built feed
 //            would run (follows join activities, order by id desc, limit 25), prepared
 //            once, given the index it wants (activities by actor, id), with its plan.
 // One JSON line on stdout (progress on stderr).
@@ -36,7 +36,7 @@ import { cpuWindow, hostLoad, rssMB } from '../common/proc';
 import { startServer, stopServer } from '../common/server';
 import { openStore } from '../../src/io/store';
 import { Graph } from '../../src/domain/feeds/graph';
-import { timelinePage } from '../../src/domain/feeds/pages';
+import { Timelines } from '../../src/domain/feeds/pages';
 import { ActivityIndex } from '../../src/domain/feeds/timeline';
 import type { LoadCommand } from './load';
 
@@ -115,12 +115,13 @@ const rusherInProcess = async (file: string) => {
     const graph = new Graph(stored.follows, stored.blocks);
     const index = new ActivityIndex();
     for (const a of stored.activities) index.add(a.id, a.actor, a.visibility);
+    const timelines = new Timelines(index, graph);
     const pageOnly: number[] = [];
     const withRead: number[] = [];
     let rows = 0;
     for (let i = 0; i < O.sqlReads; i++) {
       const t = performance.now();
-      const page = timelinePage(index, graph, 'reader', { limit: 25 });
+      const page = timelines.page('reader', { limit: 25 });
       const t1 = performance.now();
       rows = (await store.activities(page.ids)).length;
       withRead.push(performance.now() - t);
