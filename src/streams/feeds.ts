@@ -8,6 +8,7 @@ import { Either, isLeft } from 'fp-ts/Either';
 import { Activity, ActivityBody, Visibility, activityView, formatId, parseId } from '../domain/feeds/activity';
 import { GroupView, groupView } from '../domain/feeds/aggregation';
 import { ActivityCache } from '../domain/feeds/cache';
+import { ForeignIds } from '../domain/feeds/foreign-ids';
 import { Graph } from '../domain/feeds/graph';
 import { Inbox, StoredInbox } from '../domain/feeds/inbox';
 import { Timelines, userPage } from '../domain/feeds/pages';
@@ -65,12 +66,10 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
     const graph = new Graph(stored.follows, stored.blocks);
     const index = new ActivityIndex();
     const timelines = new Timelines(index, graph);
-    /** actor\nforeign_id → activity id, and back. */
-    const foreign = new Map<string, number>();
-    const foreignOf = new Map<number, string>();
+    const foreign = new ForeignIds();
     for (const a of stored.activities) {
       index.add(a.id, a.actor, a.visibility);
-      if (a.foreignId !== undefined) remember(a.id, a.actor, a.foreignId);
+      if (a.foreignId !== undefined) foreign.set(a.id, a.actor, a.foreignId);
     }
     let lastId = stored.lastActivityId;
     /** Posts being committed, and the resends waiting for them. */
@@ -79,18 +78,6 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
     const reactions = new Reactions(deps.reactionsLoaded);
     const inbox = new Inbox(stored.inbox);
     const listeners = new Listeners();
-
-    function remember(id: number, actor: string, foreignId: string) {
-      const key = `${actor}\n${foreignId}`;
-      foreign.set(key, id);
-      foreignOf.set(id, key);
-    }
-    function forget(id: number) {
-      const key = foreignOf.get(id);
-      if (key === undefined) return;
-      foreign.delete(key);
-      foreignOf.delete(id);
-    }
 
     const failed = (to: Asker) => (e: unknown) => of(replyError(to.conn, isProtocolError(e) ? e : unavailable, to.ref));
 
@@ -126,8 +113,7 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
 
     const post = (conn: Conn, f: FrameOf<'feed.post'>): ObservableInput<Out> => {
       const to: Asker = { conn: conn.id, ref: f.ref };
-      const key = f.foreign_id === undefined ? undefined : `${conn.user}\n${f.foreign_id}`;
-      const original = key === undefined ? undefined : foreign.get(key);
+      const original = f.foreign_id === undefined ? undefined : foreign.get(conn.user, f.foreign_id);
       if (original !== undefined) {
         const waiting = posting.get(original);
         if (waiting !== undefined) {
@@ -150,14 +136,14 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
         at: scheduler.now(),
         ...(f.foreign_id === undefined ? {} : { foreignId: f.foreign_id }),
       };
-      if (body.foreignId !== undefined) remember(body.id, body.actor, body.foreignId);
+      if (body.foreignId !== undefined) foreign.set(body.id, body.actor, body.foreignId);
       posting.set(body.id, []);
       return [
         pending(feedWrite({ kind: 'post', activity: body }), (r) => {
           const askers = [to, ...(posting.get(body.id) ?? [])];
           posting.delete(body.id);
           if (isLeft(r)) {
-            forget(body.id);
+            foreign.drop(body.id);
             return askers.map((a) => replyError(a.conn, r.left, a.ref));
           }
           index.add(body.id, body.actor, body.visibility);
@@ -188,7 +174,7 @@ export const feeds = (inbound$: Observable<Inbound>, deps: FeedDeps, scheduler: 
             index.add(id, entry.actor, entry.visibility);
             return [replyError(to.conn, r.left, to.ref)];
           }
-          forget(id);
+          foreign.drop(id);
           inbox.activityDeleted(entry.actor, id);
           const frame = { type: 'feed.removed', activity: formatId(id) };
           return [reply(to, { type: 'feed.deleted', activity: formatId(id) }), ...tell(ownTopic(entry.actor), frame), ...tell(audienceTopic(entry.actor, audienceOf(entry.visibility)), frame)];
