@@ -319,7 +319,8 @@ describe('activity feeds across restarts', () => {
         if (replies.some((r) => r.status === 'rejected')) return;
       }
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once posts are being acked (a busy host may take a while to start the writer thread).
+    for (let waited = 0; acked.size < 200 && waited < 20_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     await server.kill9();
     running = false;
     await Promise.all(loops);
