@@ -109,4 +109,22 @@ describe('cluster', () => {
     }
     expect((await tab.request({ type: 'fence.list' })).fences.map((f: Frame) => f.id)).toContain('yard');
   });
+
+  it('feeds across workers: follows, posts told live on every worker, reactions and notifications', async () => {
+    const [ann, bob, cid] = await connectSpread(['fann', 'fbob', 'fcid'], 2);
+    for (const c of [ann, bob, cid]) await c.request({ type: 'feed.subscribe' });
+    await bob.request({ type: 'feed.follow', user: 'fann' });
+    await cid.request({ type: 'feed.follow', user: 'fann' });
+    expect(await ann.request({ type: 'feed.follow', user: 'fbob' })).toMatchObject({ friends: true });
+    const secret = (await ann.request({ type: 'feed.post', verb: 'post', object: 'x', text: 'friends only', visibility: 'friends' })).activity;
+    const open = (await ann.request({ type: 'feed.post', verb: 'post', object: 'x', text: 'followers' })).activity;
+    expect((await bob.next((f) => f.type === 'feed.activity')).activity.id).toBe(secret.id);
+    expect((await bob.next((f) => f.type === 'feed.activity')).activity.id).toBe(open.id);
+    expect((await cid.next((f) => f.type === 'feed.activity')).activity.id).toBe(open.id);
+    expect(cid.frames.filter((f) => f.type === 'feed.activity')).toEqual([]);
+    expect((await cid.request({ type: 'feed.timeline' })).activities.map((a: Frame) => a.id)).toEqual([open.id]);
+    expect(await cid.request({ type: 'feed.react', activity: secret.id, kind: 'like' })).toMatchObject({ code: 'not_found' });
+    expect(await bob.request({ type: 'feed.react', activity: secret.id, kind: 'like' })).toMatchObject({ reactions: { like: 1 } });
+    expect(await ann.next((f) => f.type === 'feed.notification' && f.group.verb === 'like')).toMatchObject({ group: { object: secret.id, actors: ['fbob'] } });
+  });
 });

@@ -13,11 +13,12 @@ import { attachHttp, attachMetrics } from './io/http';
 import { openBus } from './io/cluster/bus';
 import { connPrefix, route } from './io/cluster/router';
 import { FromWorker, ToWorker, runPrimary } from './io/cluster/primary';
-import { GEO_OWNER, roomOwner } from './domain/shard';
+import { GEO_OWNER, feedOwner, roomOwner } from './domain/shard';
 import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
 import { docs } from './streams/docs';
 import { geofence } from './streams/geofence';
+import { CACHE_SIZE, NO_FEEDS, REACTIONS_LOADED, feeds } from './streams/feeds';
 import { byFeature } from './streams/route';
 import { Effect, Inbound } from './streams/effects';
 
@@ -37,6 +38,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const owns = (owner: number) => place === undefined || owner === place.me;
   const rooms = new Map([...(await store.rooms(config.dedupeWindow))].filter(([room]) => owns(roomOwner(room, place?.workers ?? 1))));
   const [fences, devices] = owns(GEO_OWNER) ? await Promise.all([store.fences(), store.devices()]) : [[], []];
+  const storedFeeds = owns(feedOwner(place?.workers ?? 1)) ? await store.feeds(Date.now()) : NO_FEEDS;
 
   const write = measuredWrite(store.write, metrics, (e, size) => log.error({ error: String((e as Error)?.message ?? e).slice(0, 300), size }, 'commit failed'));
 
@@ -52,6 +54,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
     chat(inputs.chat, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow, roomsPerSocket: config.limits.roomsPerSocket }),
     geofence(inputs.geo, { fences, devices, newId: randomUUID, fencesPerUser: config.limits.fencesPerUser, devicesPerUser: config.limits.devicesPerUser }),
     docs(inputs.docs, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: config.limits.docsPerSocket, docChars: config.limits.docChars, maxSnapshotBytes: config.maxBackpressure / 2 }),
+    feeds(inputs.feeds, { stored: storedFeeds, activities: store.activities, reactionsOf: store.reactionsOf, notificationGroups: store.notificationGroups, cacheSize: CACHE_SIZE, reactionsLoaded: REACTIONS_LOADED }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.
   const drained = new Promise<void>((resolve) =>

@@ -1,4 +1,4 @@
-// Two people, two browser pages, one real server: chat, a shared document, a geofence.
+// Two people, two browser pages, one real server: chat, a shared document, a geofence, a feed.
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, signIn } from './support/browser';
 import { RunningServer, startServer } from './support/server';
@@ -139,6 +139,39 @@ describe('geofences', () => {
     await error.waitFor(WAIT);
     expect(await error.innerText()).toMatch(/intersect|cross/i);
     expect(await ada.locator('.fence-item', { hasText: 'Bow tie' }).count()).toBe(0);
+  });
+});
+
+describe('feeds', () => {
+  it('two people befriend each other; a friends-only post, a like, and the notification it makes', async () => {
+    const ada = await open('ada', '#/feed');
+    const bob = await open('bob', '#/feed');
+
+    await ada.getByLabel('Follow someone').fill('bob');
+    await ada.getByRole('button', { name: 'Follow', exact: true }).click();
+    await ada.locator('.person', { hasText: 'bob' }).getByText('Following').waitFor(WAIT);
+
+    // bob's bell counts ada's follow; he follows her back from the list.
+    await bob.locator('.bell-count', { hasText: '1' }).waitFor(WAIT);
+    await bob.locator('.person', { hasText: 'ada' }).getByRole('button', { name: 'Follow back' }).click();
+    await bob.locator('.person', { hasText: 'ada' }).getByText('Friends').waitFor(WAIT);
+
+    await ada.getByLabel("What's new").fill('only for my friends');
+    await ada.getByLabel('Visibility').selectOption('friends');
+    await ada.getByRole('button', { name: 'Post' }).click();
+    const post = bob.locator('.activity', { hasText: 'only for my friends' });
+    await post.waitFor(WAIT);
+    expect(await post.locator('.activity-visibility').innerText()).toBe('Friends');
+
+    await post.getByRole('button', { name: 'Like' }).click();
+    await post.locator('.like-count', { hasText: '1' }).waitFor(WAIT);
+
+    // ada: bob's follow back and his like, unseen; opening the bell shows them and sees them.
+    await ada.locator('.bell-count', { hasText: '2' }).waitFor(WAIT);
+    await ada.getByRole('button', { name: 'Notifications' }).click();
+    await ada.locator('.notification', { hasText: 'bob liked your post' }).waitFor(WAIT);
+    await ada.locator('.notification', { hasText: 'bob followed you' }).waitFor(WAIT);
+    await ada.locator('.bell-count').waitFor({ ...WAIT, state: 'detached' });
   });
 });
 

@@ -32,6 +32,8 @@ export interface StartOptions {
   readonly profileDir?: string;
   /** Registers the child so that the bench kills it whatever happens. */
   readonly track: (p: ChildProcess) => void;
+  /** How long it may take to say it accepts connections (default 20 s; a large store loads longer). */
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -72,7 +74,7 @@ export const startServer = async (o: StartOptions): Promise<Server> => {
   fs.closeSync(fd);
   o.track(proc);
   // Ready when it says so (PROTOCOL.md: one line when it accepts connections).
-  const until = performance.now() + 20_000;
+  const until = performance.now() + (o.readyTimeoutMs ?? 20_000);
   while (performance.now() < until && proc.exitCode === null && proc.signalCode === null) {
     if (fs.readFileSync(log, 'utf8').includes('accepting connections')) {
       const pid = proc.pid as number;

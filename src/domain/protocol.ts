@@ -59,8 +59,33 @@ export const LocationUpdate = frame('location.update', { device: Name, lat: Lat,
   accuracy: refined(Finite, (n) => n >= 0, 'a non-negative number'),
 });
 
+// Activity feeds. User names follow the identity rule; verbs and reaction kinds [a-z_].
+const UserName = refined(t.string, (s) => /^[A-Za-z0-9_.-]{1,64}$/.test(s), '1–64 characters of A-Za-z0-9_.-');
+const Verb = refined(t.string, (s) => /^[a-z_]{1,32}$/.test(s), '1–32 characters of a-z_');
+const ObjectRef = refined(t.string, (s) => s.length > 0 && s.length <= 256, 'a string of 1–256 characters');
+const FeedText = refined(t.string, (s) => codePoints(s) <= MAX_TEXT, `text of at most ${MAX_TEXT} characters`);
+/** Activity and notification group ids: the server's fixed-width decimal strings (domain/feeds/activity.ts). */
+const FeedId = refined(t.string, (s) => /^[0-9]{1,12}$/.test(s), 'an id of 1–12 digits');
+const FeedLimit = refined(t.number, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100');
+const Visibility = t.keyof({ public: null, followers: null, friends: null });
+export const FeedPost = frame('feed.post', { verb: Verb, object: ObjectRef }, { target: ObjectRef, text: FeedText, visibility: Visibility, foreign_id: MessageId });
+export const FeedDelete = frame('feed.delete', { activity: FeedId }, {});
+export const FeedFollow = frame('feed.follow', { user: UserName }, {});
+export const FeedUnfollow = frame('feed.unfollow', { user: UserName }, {});
+export const FeedBlock = frame('feed.block', { user: UserName }, {});
+export const FeedUnblock = frame('feed.unblock', { user: UserName }, {});
+export const FeedTimeline = frame('feed.timeline', {}, { before: FeedId, since: FeedId, limit: FeedLimit });
+export const FeedUser = frame('feed.user', { user: UserName }, { before: FeedId, limit: FeedLimit });
+export const FeedSubscribe = frame('feed.subscribe', {}, {});
+export const FeedUnsubscribe = frame('feed.unsubscribe', {}, {});
+export const FeedReact = frame('feed.react', { activity: FeedId, kind: Verb }, { text: FeedText });
+export const FeedUnreact = frame('feed.unreact', { activity: FeedId, kind: Verb }, {});
+export const FeedNotifications = frame('feed.notifications', {}, { limit: FeedLimit });
+const MarkRead = t.union([t.boolean, refined(t.array(FeedId), (ids) => ids.length <= 1000, 'at most 1,000 group ids')]);
+export const FeedMark = frame('feed.mark', {}, { seen: t.boolean, read: MarkRead });
+
 /** Which part of the server answers a frame: the gateway itself, or one pipeline. */
-export type Feature = 'gateway' | 'chat' | 'docs' | 'geo';
+export type Feature = 'gateway' | 'chat' | 'docs' | 'geo' | 'feeds';
 
 /**
  * Every client frame: its codec and the feature that answers it. The one place that
@@ -85,6 +110,20 @@ const frames = {
   'fence.subscribe': { codec: FenceSubscribe, feature: 'geo' },
   'fence.unsubscribe': { codec: FenceUnsubscribe, feature: 'geo' },
   'location.update': { codec: LocationUpdate, feature: 'geo' },
+  'feed.post': { codec: FeedPost, feature: 'feeds' },
+  'feed.delete': { codec: FeedDelete, feature: 'feeds' },
+  'feed.follow': { codec: FeedFollow, feature: 'feeds' },
+  'feed.unfollow': { codec: FeedUnfollow, feature: 'feeds' },
+  'feed.block': { codec: FeedBlock, feature: 'feeds' },
+  'feed.unblock': { codec: FeedUnblock, feature: 'feeds' },
+  'feed.timeline': { codec: FeedTimeline, feature: 'feeds' },
+  'feed.user': { codec: FeedUser, feature: 'feeds' },
+  'feed.subscribe': { codec: FeedSubscribe, feature: 'feeds' },
+  'feed.unsubscribe': { codec: FeedUnsubscribe, feature: 'feeds' },
+  'feed.react': { codec: FeedReact, feature: 'feeds' },
+  'feed.unreact': { codec: FeedUnreact, feature: 'feeds' },
+  'feed.notifications': { codec: FeedNotifications, feature: 'feeds' },
+  'feed.mark': { codec: FeedMark, feature: 'feeds' },
 } as const satisfies Record<string, { readonly codec: t.Mixed; readonly feature: Feature }>;
 
 type Frames = typeof frames;

@@ -1,4 +1,4 @@
-import { GEO_OWNER, docOwner, ownerOf, roomOwner } from './shard';
+import { GEO_OWNER, docOwner, feedOwner, ownerOf, roomOwner } from './shard';
 
 describe('ownerOf', () => {
   it('gives every frame of a room, of a doc, and every geofence frame one owner', () => {
@@ -13,6 +13,13 @@ describe('ownerOf', () => {
     expect(ownerOf({ type: 'location.update', device: 'x', lat: 0, lng: 0 }, 7)).toBe(GEO_OWNER);
     expect(ownerOf({ type: 'fence.list' }, 7)).toBe(GEO_OWNER);
     expect(ownerOf({ type: 'ping' }, 7)).toBeUndefined();
+  });
+
+  it('gives every feed frame one owner, not the geo owner when there is another worker', () => {
+    const owners = new Set([ownerOf({ type: 'feed.post', verb: 'post', object: 'o' }, 4), ownerOf({ type: 'feed.follow', user: 'bob' }, 4), ownerOf({ type: 'feed.timeline' }, 4)]);
+    expect([...owners]).toEqual([feedOwner(4)]);
+    expect(feedOwner(4)).not.toBe(GEO_OWNER);
+    expect(feedOwner(1)).toBe(0);
   });
 
   it('spreads rooms over the workers, and one worker owns everything', () => {

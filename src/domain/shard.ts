@@ -1,10 +1,16 @@
 // Which worker of a cluster owns a frame. Everything the server orders has one owner:
 // a room's seq and presence, a document's versions, and (one worker for all of them)
-// the fences and devices, since a fence create re-evaluates every device.
+// the fences and devices, since a fence create re-evaluates every device. Feeds have
+// one owner too: every read and write of a feed asks the follow graph in both
+// directions (may the reader see it, are they friends), so the graph, the activity
+// index and the notification groups live together on one worker; a post is one row
+// and two topic publishes however many followers there are, so one worker goes far.
 import { ClientFrame, Feature, FeatureFrame, featureOf } from './protocol';
 
 /** The worker that owns fences and devices. */
 export const GEO_OWNER = 0;
+/** The worker that owns feed state: not the geo owner when there is another, so that the two do not share a core. */
+export const feedOwner = (workers: number): number => (workers > 1 ? 1 : 0);
 
 // FNV-1a: cheap, and spreads room and doc names well enough over a few workers.
 const hash = (s: string): number => {
@@ -21,6 +27,7 @@ const owners: { readonly [F in Feature]: (frame: FeatureFrame<F>, workers: numbe
   chat: (f, workers) => roomOwner(f.room, workers),
   docs: (f, workers) => docOwner(f.doc, workers),
   geo: () => GEO_OWNER,
+  feeds: (_, workers) => feedOwner(workers),
 };
 
 /** The owner of a frame; `undefined` for a frame answered where it arrives. */

@@ -4,6 +4,7 @@ import type Delta from 'quill-delta';
 import { Message } from './chat';
 import type { Fence } from './geo/fence';
 import type { DeviceState, FenceEvent } from './geo/transitions';
+import type { FeedWrite } from './feeds/writes';
 
 /**
  * A device's state to store, so that a start reads it back instead of replaying the
@@ -38,4 +39,6 @@ export type Write =
     }
   /** A fence created or replaced at `at`, and the events and device states of re-evaluating the devices. */
   | { readonly kind: 'fence'; readonly fence: Fence; readonly at: number; readonly events: readonly FenceEvent[]; readonly devices: readonly DeviceWrite[] }
-  | { readonly kind: 'fenceDelete'; readonly id: string; readonly events: readonly FenceEvent[]; readonly devices: readonly DeviceWrite[] };
+  | { readonly kind: 'fenceDelete'; readonly id: string; readonly events: readonly FenceEvent[]; readonly devices: readonly DeviceWrite[] }
+  /** A feed change: a post, a follow, a reaction, … (feeds/writes.ts). */
+  | { readonly kind: 'feed'; readonly feed: FeedWrite };

@@ -1,11 +1,11 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, mergeMap, tap } from 'rxjs';
+import { Observable, mergeMap } from 'rxjs';
 import { err } from '../domain/errors';
 import { Fence } from '../domain/geo/fence';
 import { ClientFrame } from '../domain/protocol';
-import { Write } from '../domain/writes';
 import { commitStage } from './commit';
 import { OPEN } from '../domain/authz';
+import { FakeStore, fakeStore } from './testing/fake-store';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 import { ALL_FENCES, GeofenceDeps, StoredDevice, fenceTopic, geofence, ownedFencesTopic } from './geofence';
 
@@ -29,19 +29,7 @@ const told = (e: ReturnType<typeof event>) => [publish(fenceTopic('home'), e), p
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-const fakeStore = (ts: TestScheduler, { commitFrames = 1, failing = new Set<number>() } = {}) => {
-  const writes: Write[] = [];
-  let batches = 0;
-  const write = (batch: readonly Write[]): Observable<readonly null[]> => {
-    const n = ++batches;
-    const delay = '-'.repeat(commitFrames);
-    if (failing.has(n)) return ts.createColdObservable<readonly null[]>(`${delay}#`, undefined, new Error('disk full'));
-    return ts.createColdObservable(`${delay}(x|)`, { x: batch.map(() => null) }).pipe(tap(() => writes.push(...batch)));
-  };
-  return { write, writes };
-};
-
-const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<GeofenceDeps> = {}) =>
+const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: FakeStore, deps: Partial<GeofenceDeps> = {}) =>
   geofence(inbound, { fences: [home], devices: [], newId: () => 'new-id', fencesPerUser: 0, devicesPerUser: 0, ...deps }, ts).pipe(
     commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts),
     mergeMap((effects) => effects),
@@ -175,7 +163,7 @@ describe('geofence pipeline: owners, authorization and limits', () => {
   const ops: Conn = { id: 'o1', user: 'ops', access: token({}) };
   const eve: Conn = { id: 'e1', user: 'eve', access: token({}) };
   const root: Conn = { id: 'x1', user: 'root', access: token({ admin: true }) };
-  const replies = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<GeofenceDeps> = {}) =>
+  const replies = (ts: TestScheduler, inbound: Observable<Inbound>, store: FakeStore, deps: Partial<GeofenceDeps> = {}) =>
     run(ts, inbound, store, deps).pipe(
       mergeMap((e) => (e.kind === 'send' && e.frame.type !== 'fence.event' ? [e.frame.type === 'error' ? `${e.frame.code} ${e.frame.path}` : `${e.frame.type}`] : [])),
     );

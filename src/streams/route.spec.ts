@@ -16,12 +16,14 @@ describe('byFeature', () => {
         d: frame({ type: 'doc.open', doc: 'd' }),
         l: frame({ type: 'location.update', device: 'v', lat: 1, lng: 2 }),
         p: frame({ type: 'ping' }),
+        f: frame({ type: 'feed.timeline' }),
         c: { kind: 'close', conn: ann } as Inbound,
       };
-      const { inputs, connect } = byFeature(cold('ojdlpc|', events));
-      expectObservable(inputs.chat).toBe('oj---c|', events);
-      expectObservable(inputs.docs).toBe('o-d--c|', events);
-      expectObservable(inputs.geo).toBe('o--l-c|', events);
+      const { inputs, connect } = byFeature(cold('ojdlpfc|', events));
+      expectObservable(inputs.chat).toBe('oj----c|', events);
+      expectObservable(inputs.docs).toBe('o-d---c|', events);
+      expectObservable(inputs.geo).toBe('o--l--c|', events);
+      expectObservable(inputs.feeds).toBe('o----fc|', events);
       connect();
     });
   });

@@ -6,7 +6,7 @@ import { Feature, featureOf } from '../domain/protocol';
 import { Inbound } from './effects';
 
 export type PipelineFeature = Exclude<Feature, 'gateway'>;
-const PIPELINES: readonly PipelineFeature[] = ['chat', 'docs', 'geo'];
+const PIPELINES: readonly PipelineFeature[] = ['chat', 'docs', 'geo', 'feeds'];
 
 export interface ByFeature {
   readonly inputs: { readonly [F in PipelineFeature]: Observable<Inbound> };

@@ -1,9 +1,10 @@
-// The shell: pick a name, then one connection for the three views.
+// The shell: pick a name, then one connection for the four views.
 import { useEffect, useState } from 'react';
 import { Rusher, createRusher, socketUrl, tokenUser } from '../rusher';
 import { ChatView } from '../chat/ChatView';
 import { EditorView } from '../editor/EditorView';
 import { MapView } from '../map/MapView';
+import { FeedView } from '../feed/FeedView';
 import { Login } from './Login';
 import { Toasts } from './Toasts';
 import { TopBar } from './TopBar';
@@ -95,6 +96,7 @@ const Workspace = ({ user, token, onSignOut }: { user: string; token?: string; o
         <ChatView rusher={rusher} user={user} route={route} visible={route.view === 'chat'} />
         <EditorView rusher={rusher} user={user} route={route} visible={route.view === 'docs'} />
         <MapView rusher={rusher} user={user} visible={route.view === 'map'} />
+        <FeedView rusher={rusher} user={user} visible={route.view === 'feed'} />
       </div>
       <Toasts rusher={rusher} />
     </div>

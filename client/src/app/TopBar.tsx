@@ -7,6 +7,7 @@ const TABS = [
   { view: 'chat', label: 'Chat' },
   { view: 'docs', label: 'Documents' },
   { view: 'map', label: 'Map' },
+  { view: 'feed', label: 'Feed' },
 ] as const;
 
 export const TopBar = ({ route, user, state, onSignOut }: { route: Route; user: string; state: ConnectionState; onSignOut: () => void }) => (

@@ -1,12 +1,12 @@
-// The view in the address bar (#/chat/lobby, #/docs/notes, #/map), so reloads and links keep it.
+// The view in the address bar (#/chat/lobby, #/docs/notes, #/map, #/feed), so reloads and links keep it.
 import { useEffect, useState } from 'react';
 
-export type Route = { readonly view: 'chat'; readonly room?: string } | { readonly view: 'docs'; readonly doc?: string } | { readonly view: 'map' };
+export type Route = { readonly view: 'chat'; readonly room?: string } | { readonly view: 'docs'; readonly doc?: string } | { readonly view: 'map' } | { readonly view: 'feed' };
 
 export const parseRoute = (hash: string): Route => {
   const [view, id] = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (view === 'docs') return id ? { view, doc: id } : { view };
-  if (view === 'map') return { view };
+  if (view === 'map' || view === 'feed') return { view };
   return id ? { view: 'chat', room: id } : { view: 'chat' };
 };
 

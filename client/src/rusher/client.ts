@@ -3,6 +3,7 @@ import { Observable, asyncScheduler, filter, map, switchMap, take } from 'rxjs';
 import { Connection, ConnectionOptions, ConnectionState, connect } from './connection';
 import { Doc } from './doc';
 import { RusherError } from './errors';
+import { Feed } from './feed';
 import { Fences } from './fences';
 import { FrameOf, ReplyTo, Request } from './frames';
 import { Room } from './room';
@@ -23,6 +24,7 @@ export interface Rusher {
   /** The document, open until `close()`; the same object for the same id. */
   readonly doc: (id: string) => Doc;
   readonly fences: Fences;
+  readonly feed: Feed;
   readonly connection: Connection;
   /** Closes the socket for good. */
   readonly close: () => void;
@@ -89,6 +91,7 @@ export const createRusher = (options: RusherOptions): Rusher => {
     room,
     doc,
     fences: new Fences(connection),
+    feed: new Feed(connection),
     connection,
     close: connection.close,
   };

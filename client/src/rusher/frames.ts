@@ -1,5 +1,12 @@
 // The frames of the Rusher protocol (PROTOCOL.md, version 1) as TypeScript types.
 import type { Op } from 'quill-delta';
+// Feed activities and notification groups are the server's own views of them, shared as types.
+import type { ActivityView, Visibility } from '../../../src/domain/feeds/activity';
+import type { GroupView } from '../../../src/domain/feeds/aggregation';
+
+export type Activity = ActivityView;
+export type NotificationGroup = GroupView;
+export type { Visibility };
 
 export type Ref = string | number;
 
@@ -57,6 +64,20 @@ export interface LocationInput {
   readonly accuracy?: number;
 }
 
+export interface PostInput {
+  readonly verb: string;
+  readonly object: string;
+  readonly target?: string;
+  readonly text?: string;
+  readonly visibility?: Visibility;
+  readonly foreign_id?: string;
+}
+
+export interface Counters {
+  readonly unseen: number;
+  readonly unread: number;
+}
+
 /** Frames a client sends, without `ref` (the request layer adds it). */
 export type ClientFrame =
   | { readonly type: 'ping' }
@@ -75,7 +96,17 @@ export type ClientFrame =
   | { readonly type: 'fence.list' }
   | { readonly type: 'fence.subscribe'; readonly fences: FenceSelection }
   | { readonly type: 'fence.unsubscribe'; readonly fences: FenceSelection }
-  | ({ readonly type: 'location.update' } & LocationInput);
+  | ({ readonly type: 'location.update' } & LocationInput)
+  | ({ readonly type: 'feed.post' } & PostInput)
+  | { readonly type: 'feed.delete'; readonly activity: string }
+  | { readonly type: 'feed.follow' | 'feed.unfollow' | 'feed.block' | 'feed.unblock'; readonly user: string }
+  | { readonly type: 'feed.timeline'; readonly before?: string; readonly since?: string; readonly limit?: number }
+  | { readonly type: 'feed.user'; readonly user: string; readonly before?: string; readonly limit?: number }
+  | { readonly type: 'feed.subscribe' | 'feed.unsubscribe' }
+  | { readonly type: 'feed.react'; readonly activity: string; readonly kind: string; readonly text?: string }
+  | { readonly type: 'feed.unreact'; readonly activity: string; readonly kind: string }
+  | { readonly type: 'feed.notifications'; readonly limit?: number }
+  | { readonly type: 'feed.mark'; readonly seen?: boolean; readonly read?: boolean | readonly string[] };
 
 export type ClientType = ClientFrame['type'];
 export type Outgoing = ClientFrame & { readonly ref?: Ref };
@@ -108,7 +139,20 @@ export type ServerFrame =
   | ({ readonly type: 'fence.subscribed'; readonly fences: FenceSelection } & Replied)
   | ({ readonly type: 'fence.unsubscribed'; readonly fences: FenceSelection } & Replied)
   | ({ readonly type: 'location.ack'; readonly device: string } & Replied)
-  | ({ readonly type: 'fence.event' } & FenceEvent);
+  | ({ readonly type: 'fence.event' } & FenceEvent)
+  | ({ readonly type: 'feed.posted'; readonly activity: Activity } & Replied)
+  | ({ readonly type: 'feed.deleted'; readonly activity: string } & Replied)
+  | ({ readonly type: 'feed.followed'; readonly user: string; readonly friends: boolean } & Replied)
+  | ({ readonly type: 'feed.unfollowed' | 'feed.blocked' | 'feed.unblocked'; readonly user: string } & Replied)
+  | ({ readonly type: 'feed.timeline'; readonly activities: readonly Activity[]; readonly next: string | null } & Replied)
+  | ({ readonly type: 'feed.user'; readonly user: string; readonly activities: readonly Activity[]; readonly next: string | null } & Replied)
+  | ({ readonly type: 'feed.subscribed' | 'feed.unsubscribed' } & Replied)
+  | ({ readonly type: 'feed.reacted' | 'feed.unreacted'; readonly activity: string; readonly kind: string; readonly reactions: Readonly<Record<string, number>> } & Replied)
+  | ({ readonly type: 'feed.notifications'; readonly groups: readonly NotificationGroup[] } & Counters & Replied)
+  | ({ readonly type: 'feed.marked' } & Counters & Replied)
+  | { readonly type: 'feed.activity'; readonly activity: Activity }
+  | { readonly type: 'feed.removed'; readonly activity: string }
+  | ({ readonly type: 'feed.notification'; readonly group: NotificationGroup } & Counters);
 
 export type ServerType = ServerFrame['type'];
 export type FrameOf<T extends ServerType> = Extract<ServerFrame, { type: T }>;
@@ -129,6 +173,20 @@ export const REPLIES = {
   'fence.subscribe': ['fence.subscribed'],
   'fence.unsubscribe': ['fence.unsubscribed'],
   'location.update': ['location.ack'],
+  'feed.post': ['feed.posted'],
+  'feed.delete': ['feed.deleted'],
+  'feed.follow': ['feed.followed'],
+  'feed.unfollow': ['feed.unfollowed'],
+  'feed.block': ['feed.blocked'],
+  'feed.unblock': ['feed.unblocked'],
+  'feed.timeline': ['feed.timeline'],
+  'feed.user': ['feed.user'],
+  'feed.subscribe': ['feed.subscribed'],
+  'feed.unsubscribe': ['feed.unsubscribed'],
+  'feed.react': ['feed.reacted'],
+  'feed.unreact': ['feed.unreacted'],
+  'feed.notifications': ['feed.notifications'],
+  'feed.mark': ['feed.marked'],
 } as const satisfies Partial<Record<ClientType, readonly ServerType[]>>;
 
 export type Request = Extract<ClientFrame, { type: keyof typeof REPLIES }>;

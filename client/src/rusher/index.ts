@@ -11,4 +11,6 @@ export type { Outbound, RoomState } from './room';
 export { Doc } from './doc';
 export type { DocChange, DocStatus, RemoteCursor } from './doc';
 export { Fences } from './fences';
+export { Feed } from './feed';
+export type { NotificationsState, TimelineState } from './feed';
 export * from './frames';

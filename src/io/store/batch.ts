@@ -5,20 +5,14 @@
 import type { Knex } from 'knex';
 import { DeviceWrite, Write } from '../../domain/writes';
 import type { DeviceState, FenceEvent } from '../../domain/geo/transitions';
+import { Column, Row, columns, insert, scalars, values } from './sql';
+import { FEED_ORDERED, feedRows } from './feeds-batch';
 
 export interface Statement {
   readonly sql: string;
   /** A JSON array: one element per row, as the statement's `value->>…` reads it. */
   readonly rows: string;
 }
-
-/** A column and how its value is read from the row's JSON: a scalar, or JSON text. */
-type Column = readonly [name: string, as: 'value' | 'json'];
-
-const columns = (cs: readonly Column[]) => cs.map(([c]) => c).join(', ');
-const values = (cs: readonly Column[]) => cs.map(([, as], i) => `value${as === 'json' ? '->' : '->>'}${i}`).join(', ');
-const insert = (table: string, cs: readonly Column[]): string => `insert into ${table} (${columns(cs)}) select ${values(cs)} from json_each(?)`;
-const scalars = (...names: string[]): Column[] => names.map((n) => [n, 'value']);
 
 const MESSAGE = insert('messages', scalars('room', 'seq', 'id', 'user', 'text', 'at'));
 const DOC_OP = insert('doc_ops', [...scalars('doc', 'version'), ['op', 'json'], ...scalars('user', 'id', 'at')]);
@@ -39,9 +33,7 @@ const DEVICE_UPSERT =
   'on conflict (device) do update set lat = excluded.lat, lng = excluded.lng, at = excluded.at, stays = coalesce(excluded.stays, devices.stays)';
 const FENCE_DELETE = 'delete from fences where id in (select value from json_each(?))';
 /** Statements whose order among each other matters (a fence replaced, then deleted): they are never merged. */
-const ORDERED = new Set([FENCE_UPSERT, FENCE_DELETE]);
-
-type Row = readonly [sql: string, row: unknown];
+const ORDERED = new Set([FENCE_UPSERT, FENCE_DELETE, ...FEED_ORDERED]);
 
 const eventRows = (events: readonly FenceEvent[]): Row[] => events.map((e) => [FENCE_EVENT, [e.fence, e.device, e.event, e.lat, e.lng, e.at]]);
 
@@ -76,6 +68,8 @@ const rowsOf = (w: Write): Row[] => {
     }
     case 'fenceDelete':
       return [[FENCE_DELETE, w.id], ...w.devices.map(deviceRow), ...eventRows(w.events)];
+    case 'feed':
+      return feedRows(w.feed);
   }
 };
 

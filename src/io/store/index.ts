@@ -9,10 +9,11 @@ import { Write } from '../../domain/writes';
 import { applyStatements, toStatements } from './batch';
 import { chatReads } from './chat';
 import { docReads } from './docs';
+import { feedReads } from './feeds';
 import { geoReads } from './geo';
 import { Writer, startWriter } from './writer';
 
-export interface Store extends ReturnType<typeof chatReads>, ReturnType<typeof docReads>, ReturnType<typeof geoReads> {
+export interface Store extends ReturnType<typeof chatReads>, ReturnType<typeof docReads>, ReturnType<typeof geoReads>, ReturnType<typeof feedReads> {
   readonly db: Knex;
   /** One transaction for the whole batch; rejects (and commits nothing) on any failure. */
   write(batch: readonly Write[]): Promise<readonly null[]>;
@@ -53,6 +54,7 @@ export const openStore = async (filename: string, durability: Durability = 'norm
     ...chatReads(db),
     ...docReads(db),
     ...geoReads(db),
+    ...feedReads(db),
     ping,
     close: async () => {
       await started?.close();
