@@ -4,6 +4,7 @@ import Delta from 'quill-delta';
 import { Client, Frame, Server, startServer } from './support/server';
 import { Editor } from './support/editor';
 import { RedisServer, startRedis } from './support/redis';
+import { REDIS, describeWith } from './support/services';
 import { pick, seeded } from './support/random';
 import { randomEdit } from './support/random-delta';
 
@@ -12,7 +13,7 @@ jest.setTimeout(120_000);
 const WORKERS = 3;
 const workerOf = (c: Client) => c.session.split('.')[0];
 
-describe('cluster', () => {
+describeWith(REDIS, 'cluster', (redisServer) => {
   let redis: RedisServer;
   let server: Server;
   const clients: Client[] = [];
@@ -32,7 +33,7 @@ describe('cluster', () => {
   };
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedis(redisServer);
     server = await startServer({ RUSHER_WORKERS: String(WORKERS), RUSHER_REDIS_URL: redis.url });
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));

@@ -18,15 +18,15 @@ const freePort = (): Promise<number> =>
     });
   });
 
-export const startRedis = async (): Promise<RedisServer> => {
+export const startRedis = async (executable: string): Promise<RedisServer> => {
   const port = await freePort();
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(executable, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
-    proc.once('error', (e) => reject(new Error(`redis-server could not run (is it installed? .ci/run installs it): ${e.message}`)));
+    proc.once('error', (e) => reject(new Error(`${executable} could not run: ${e.message}`)));
     proc.stdout!.on('data', () => {
       if (out.includes('Ready to accept connections')) {
         clearTimeout(timer);
