@@ -2,7 +2,7 @@
 import path from 'path';
 import { randomUUID } from 'crypto';
 import { Observable, merge } from 'rxjs';
-import { Config, loadConfig } from './io/config';
+import { Config, loadConfig, printableDb } from './io/config';
 import { Logger, createLogger } from './io/log';
 import { listen, loadUws } from './io/uws';
 import { openStore } from './io/store';
@@ -71,7 +71,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   // Workers of one cluster share the port; a lone server must have it to itself.
   const listening = await listen(app, config.host, config.port, place === undefined);
   if (!listening) throw new Error(`cannot listen on ${config.host}:${config.port} (is the port taken?)`);
-  const where = { host: config.host, port: config.port, db: config.db, auth: config.jwtSecret ? 'jwt' : 'user' };
+  const where = { host: config.host, port: config.port, db: printableDb(config.db), auth: config.jwtSecret ? 'jwt' : 'user' };
   if (place === undefined) log.info(where, `rusher accepting connections on ws://${config.host}:${config.port}/ws`);
   else {
     log.info({ ...where, worker: place.me }, `worker ${place.me} listening`);

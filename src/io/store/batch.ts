@@ -1,40 +1,91 @@
-// A batch of Writes as SQL: the rows of each table become one constant statement
-// whose rows arrive as a single JSON parameter, unpacked by SQLite's json_each. One parameter keeps statements the same text whatever the batch size
-// (SQLite caps bound parameters and knex re-prepares every distinct text), and a JSON
-// string crosses to the writer thread as one copy.
+// A batch of Writes as SQL: the rows of each table become one constant statement whose
+// rows arrive as a single JSON parameter, unpacked by the engine (SQLite's json_each,
+// Postgres's json_array_elements). One parameter keeps statements the same text whatever
+// the batch size (SQLite caps bound parameters, and knex and Postgres prepare or plan
+// every distinct text), and a JSON string crosses to SQLite's writer thread as one copy.
 import type { Knex } from 'knex';
 import { Write } from '../../domain/writes';
 import type { FenceEvent } from '../../domain/geo/transitions';
 
 export interface Statement {
   readonly sql: string;
-  /** A JSON array: one element per row, as the statement's `value->>…` reads it. */
+  /** A JSON array: one element per row, as the statement reads it. */
   readonly rows: string;
 }
 
-/** A column and how its value is read from the row's JSON: a scalar, or JSON text. */
-type Column = readonly [name: string, as: 'value' | 'json'];
+/** How a column's value is read from its row's JSON: the type it is stored as, or JSON text. */
+type Type = 'text' | 'integer' | 'bigint' | 'double' | 'boolean' | 'json';
+type Column = readonly [name: string, type: Type];
 
-const columns = (cs: readonly Column[]) => cs.map(([c]) => c).join(', ');
-const values = (cs: readonly Column[]) => cs.map(([, as], i) => `value${as === 'json' ? '->' : '->>'}${i}`).join(', ');
-const insert = (table: string, cs: readonly Column[]): string => `insert into ${table} (${columns(cs)}) select ${values(cs)} from json_each(?)`;
-const scalars = (...names: string[]): Column[] => names.map((n) => [n, 'value']);
+/** Rows inserted (or, with `upsert`, replacing the row of the same key). Each row is a JSON array, in column order. */
+interface Insert {
+  readonly table: string;
+  readonly columns: readonly Column[];
+  readonly upsert?: string;
+}
+/** Rows deleted by key: each row is the key's value. */
+interface Delete {
+  readonly table: string;
+  readonly deleteBy: string;
+}
+type Shape = Insert | Delete;
 
-const MESSAGE = insert('messages', scalars('room', 'seq', 'id', 'user', 'text', 'at'));
-const DOC_OP = insert('doc_ops', [...scalars('doc', 'version'), ['op', 'json'], ...scalars('user', 'id', 'at')]);
-const DOC_SNAPSHOT = insert('doc_snapshots', [...scalars('doc', 'version'), ['content', 'json']]);
-const LOCATION = insert('locations', scalars('device', 'user', 'lat', 'lng', 'at', 'accuracy', 'stale'));
-const FENCE_EVENT = insert('fence_events', scalars('fence', 'device', 'event', 'lat', 'lng', 'at'));
-const FENCE_COLUMNS: Column[] = [...scalars('id', 'name'), ['shape', 'json'], ...scalars('dwell_ms', 'updated_at')];
-// `where true` tells SQLite's parser the ON CONFLICT belongs to the insert, not the select's join.
-const FENCE_UPSERT =
-  `insert into fences (${columns(FENCE_COLUMNS)}) select ${values(FENCE_COLUMNS)} from json_each(?) where true ` +
-  'on conflict (id) do update set name = excluded.name, shape = excluded.shape, dwell_ms = excluded.dwell_ms, updated_at = excluded.updated_at';
-const FENCE_DELETE = 'delete from fences where id in (select value from json_each(?))';
+/** What differs between the engines: how the JSON parameter becomes rows and typed values. */
+export interface Dialect {
+  /** The FROM item that turns the parameter into one row per array element. */
+  readonly elements: string;
+  /** Column `i` of the current element, as a value of `type`. */
+  readonly field: (i: number, type: Type) => string;
+  /** The current element itself, when it is a scalar (a key to delete). */
+  readonly scalar: string;
+}
+
+export const SQLITE: Dialect = {
+  elements: 'json_each(?)',
+  field: (i, type) => `value${type === 'json' ? '->' : '->>'}${i}`,
+  scalar: 'value',
+};
+
+const PG_TYPES: Record<Exclude<Type, 'json'>, string> = { text: 'text', integer: 'integer', bigint: 'bigint', double: 'double precision', boolean: 'boolean' };
+
+// `json`, not `jsonb`: JSON columns (an op, a shape) are stored as the text that came in.
+export const POSTGRES: Dialect = {
+  elements: 'json_array_elements(?::json) as r',
+  field: (i, type) => (type === 'json' ? `(r->${i})::text` : `(r->>${i})::${PG_TYPES[type]}`),
+  scalar: '(r#>>\'{}\')',
+};
+
+const named = (...names: string[]) => (type: Type): Column[] => names.map((n) => [n, type]);
+const text = (...names: string[]) => named(...names)('text');
+
+const MESSAGE: Insert = { table: 'messages', columns: [...text('room'), ['seq', 'integer'], ...text('id', 'user', 'text'), ['at', 'bigint']] };
+const DOC_OP: Insert = { table: 'doc_ops', columns: [...text('doc'), ['version', 'integer'], ['op', 'json'], ...text('user', 'id'), ['at', 'bigint']] };
+const DOC_SNAPSHOT: Insert = { table: 'doc_snapshots', columns: [...text('doc'), ['version', 'integer'], ['content', 'json']] };
+const LOCATION: Insert = {
+  table: 'locations',
+  columns: [...text('device', 'user'), ...named('lat', 'lng')('double'), ['at', 'bigint'], ['accuracy', 'double'], ['stale', 'boolean']],
+};
+const FENCE_EVENT: Insert = { table: 'fence_events', columns: [...text('fence', 'device', 'event'), ...named('lat', 'lng')('double'), ['at', 'bigint']] };
+const FENCE_UPSERT: Insert = { table: 'fences', columns: [...text('id', 'name'), ['shape', 'json'], ['dwell_ms', 'integer'], ['updated_at', 'bigint']], upsert: 'id' };
+const FENCE_DELETE: Delete = { table: 'fences', deleteBy: 'id' };
 /** Statements whose order among each other matters (a fence replaced, then deleted): they are never merged. */
-const ORDERED = new Set([FENCE_UPSERT, FENCE_DELETE]);
+const ORDERED: ReadonlySet<Shape> = new Set([FENCE_UPSERT, FENCE_DELETE]);
 
-type Row = readonly [sql: string, row: unknown];
+// Every name is quoted: `user` is reserved in Postgres.
+const q = (name: string) => `"${name}"`;
+
+const sqlOf = (d: Dialect, s: Shape): string => {
+  if ('deleteBy' in s) return `delete from ${q(s.table)} where ${q(s.deleteBy)} in (select ${d.scalar} from ${d.elements})`;
+  const names = s.columns.map(([c]) => q(c)).join(', ');
+  const values = s.columns.map(([, type], i) => d.field(i, type)).join(', ');
+  const insert = `insert into ${q(s.table)} (${names}) select ${values} from ${d.elements}`;
+  if (s.upsert === undefined) return insert;
+  const update = s.columns.filter(([c]) => c !== s.upsert).map(([c]) => `${q(c)} = excluded.${q(c)}`);
+  // `where true` tells SQLite's parser the ON CONFLICT belongs to the insert, not the select's join.
+  return `${insert} where true on conflict (${q(s.upsert)}) do update set ${update.join(', ')}`;
+};
+
+type Row = readonly [shape: Shape, row: unknown];
 
 const eventRows = (events: readonly FenceEvent[]): Row[] => events.map((e) => [FENCE_EVENT, [e.fence, e.device, e.event, e.lat, e.lng, e.at]]);
 
@@ -60,51 +111,87 @@ const rowsOf = (w: Write): Row[] => {
 };
 
 /**
- * Rows of one statement are gathered from the whole batch, in their order; an ORDERED
- * statement goes alone, after everything before it. A Write's rows are all in the one
- * transaction, so an update and its events commit together.
+ * The batch as the dialect's statements. Rows of one statement are gathered from the
+ * whole batch, in their order; an ORDERED statement goes alone, after everything before
+ * it. A Write's rows are all in the one transaction, so an update and its events commit
+ * together.
  */
-export const toStatements = (batch: readonly Write[]): Statement[] => {
-  const statements: Statement[] = [];
-  let gathered = new Map<string, unknown[]>();
-  const flush = () => {
-    for (const [sql, rows] of gathered) statements.push({ sql, rows: JSON.stringify(rows) });
-    gathered = new Map();
-  };
-  for (const w of batch) {
-    for (const [sql, row] of rowsOf(w)) {
-      if (ORDERED.has(sql)) {
-        flush();
-        statements.push({ sql, rows: JSON.stringify([row]) });
-        continue;
+export const statementsIn = (dialect: Dialect): ((batch: readonly Write[]) => Statement[]) => {
+  const texts = new Map<Shape, string>();
+  const sql = (s: Shape) => texts.get(s) ?? texts.set(s, sqlOf(dialect, s)).get(s)!;
+  return (batch) => {
+    const statements: Statement[] = [];
+    let gathered = new Map<Shape, unknown[]>();
+    const flush = () => {
+      for (const [shape, rows] of gathered) statements.push({ sql: sql(shape), rows: JSON.stringify(rows) });
+      gathered = new Map();
+    };
+    for (const w of batch) {
+      for (const [shape, row] of rowsOf(w)) {
+        if (ORDERED.has(shape)) {
+          flush();
+          statements.push({ sql: sql(shape), rows: JSON.stringify([row]) });
+          continue;
+        }
+        const rows = gathered.get(shape);
+        if (rows === undefined) gathered.set(shape, [row]);
+        else rows.push(row);
       }
-      const rows = gathered.get(sql);
-      if (rows === undefined) gathered.set(sql, [row]);
-      else rows.push(row);
     }
+    flush();
+    return statements;
+  };
+};
+
+/**
+ * A batch broke a unique key: a room's seq or a document's version that another writer
+ * committed first. Nothing of the batch was committed; the caller may reload and retry.
+ */
+export class Conflict extends Error {
+  constructor(
+    readonly table: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Conflict';
   }
-  flush();
-  return statements;
+}
+
+/** The table whose unique key an engine's error reports as broken, if that is the error. */
+export const conflictTable = (e: unknown): string | undefined => {
+  const err = e as { code?: string; table?: string; message?: string };
+  // Postgres: unique_violation, with the table named.
+  if (err?.code === '23505') return err.table ?? 'unknown';
+  // SQLite: "UNIQUE constraint failed: doc_ops.doc, doc_ops.version".
+  if (err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE') return /failed: (\w+)\./.exec(err.message ?? '')?.[1] ?? 'unknown';
+  return undefined;
 };
 
 /**
  * Runs the statements in one transaction: all of them commit, or none. With `held`, a
- * connection only this thread uses (the writer's), the transaction is plain begin and
+ * connection only this thread uses (SQLite's writer), the transaction is plain begin and
  * commit on it: knex's transaction object costs more than a small batch's rows do.
+ * A broken unique key rejects with a Conflict.
  */
 export const applyStatements = async (db: Knex, statements: readonly Statement[], held?: unknown): Promise<void> => {
-  if (held === undefined) {
-    return db.transaction(async (trx) => {
-      for (const s of statements) await trx.raw(s.sql, [s.rows]);
-    });
-  }
-  const run = (sql: string, bindings: readonly Knex.Value[] = []) => db.raw(sql, bindings).connection(held);
-  await run('begin immediate');
   try {
-    for (const s of statements) await run(s.sql, [s.rows]);
-    await run('commit');
+    if (held === undefined) {
+      await db.transaction(async (trx) => {
+        for (const s of statements) await trx.raw(s.sql, [s.rows]);
+      });
+      return;
+    }
+    const run = (sql: string, bindings: readonly Knex.Value[] = []) => db.raw(sql, bindings).connection(held);
+    await run('begin immediate');
+    try {
+      for (const s of statements) await run(s.sql, [s.rows]);
+      await run('commit');
+    } catch (e) {
+      await run('rollback');
+      throw e;
+    }
   } catch (e) {
-    await run('rollback');
-    throw e;
+    const table = conflictTable(e);
+    throw table === undefined ? e : new Conflict(table, String((e as Error).message));
   }
 };

@@ -28,8 +28,12 @@ interface EventRow {
   at: number;
 }
 
-const lastOf = (table: string, keys: string, where = 'true') =>
-  `select t.* from ${table} t join (select max(rowid) as r from ${table} where ${where} group by ${keys}) m on t.rowid = m.r`;
+// Each group's last row in arrival order: rowid, on both engines (see the geofences migration).
+const lastOf = (db: Knex, table: string, keys: readonly string[], where = 'true') =>
+  db
+    .select('t.*')
+    .from({ t: table })
+    .join(db(table).max({ r: 'rowid' }).whereRaw(where).groupBy(keys).as('m'), 't.rowid', 'm.r');
 
 export const geoReads = (db: Knex) => ({
   fences: async (): Promise<Fence[]> => {
@@ -39,9 +43,9 @@ export const geoReads = (db: Knex) => ({
 
   devices: async (): Promise<StoredDevice[]> => {
     const fences = new Set((await db('fences').select('id')).map((r: { id: string }) => r.id));
-    const last: LastRow[] = await db.raw(lastOf('locations', 'device', 'stale = 0'));
-    const events: EventRow[] = await db.raw(lastOf('fence_events', 'device, fence'));
-    const enters: EventRow[] = await db.raw(lastOf('fence_events', 'device, fence', "event = 'enter'"));
+    const last: LastRow[] = await lastOf(db, 'locations', ['device'], 'not stale');
+    const events: EventRow[] = await lastOf(db, 'fence_events', ['device', 'fence']);
+    const enters: EventRow[] = await lastOf(db, 'fence_events', ['device', 'fence'], "event = 'enter'");
     const enteredAt = new Map(enters.map((e) => [`${e.device}\n${e.fence}`, Number(e.at)]));
     const stays = new Map<string, Map<string, Stay>>();
     for (const e of events) {
