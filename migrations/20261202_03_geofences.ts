@@ -1,11 +1,5 @@
 import type { Knex } from 'knex';
 
-// SQLite numbers every row in insertion order (its implicit rowid); Postgres has no such
-// column, so there the logs get one of that name, and the reads are the same on both.
-const arrivalOrder = (knex: Knex, t: Knex.CreateTableBuilder) => {
-  if (knex.client.dialect === 'postgresql') t.bigIncrements('rowid');
-};
-
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('fences', (t) => {
     t.string('id', 128).primary();
@@ -19,7 +13,6 @@ export async function up(knex: Knex): Promise<void> {
   // start is its last update that was not stale, with the stays its events left open;
   // so an update is one row, not a row and a device upsert.
   await knex.schema.createTable('locations', (t) => {
-    arrivalOrder(knex, t);
     t.string('device', 128).notNullable();
     t.string('user', 64).notNullable();
     t.double('lat').notNullable();
@@ -29,7 +22,6 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('stale').notNullable();
   });
   await knex.schema.createTable('fence_events', (t) => {
-    arrivalOrder(knex, t);
     t.string('fence', 128).notNullable();
     t.string('device', 128).notNullable();
     t.string('event', 8).notNullable();

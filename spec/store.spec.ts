@@ -3,8 +3,8 @@
 // are ordered by its keys (a room's seq, a document's version).
 import Delta from 'quill-delta';
 import type { Store } from '../src/io/store';
-import type { Write } from '../src/domain/writes';
-import type { FenceEvent } from '../src/domain/geo/transitions';
+import type { DeviceWrite, Write } from '../src/domain/writes';
+import type { FenceEvent, Stay } from '../src/domain/geo/transitions';
 import { STORES } from './support/stores';
 
 // The compiled store: on a file, SQLite's writer runs on a worker thread, which loads
@@ -16,12 +16,19 @@ jest.setTimeout(30_000);
 const message = (room: string, seq: number, text = `m${seq}`): Write => ({ kind: 'message', message: { room, seq, id: `${room}-${seq}`, user: 'ann', text, at: 1_700_000_000_000 + seq } });
 const docOp = (doc: string, version: number, op: Delta, id?: string): Write => ({ kind: 'docOp', doc, version, op, user: 'bob', ...(id === undefined ? {} : { id }), at: 1_700_000_000_000 + version });
 const event = (e: FenceEvent['event'], fence: string, device: string, at: number): FenceEvent => ({ event: e, fence, device, lat: 1.5, lng: 2.25, at });
-const location = (device: string, at: number, events: FenceEvent[] = [], stale = false): Write => ({ kind: 'location', device, user: 'cid', lat: 1.5 + at / 1e6, lng: -2.25, at, stale, events });
-const circle = (id: string, dwellMs?: number): Write => ({
+const latAt = (at: number) => 1.5 + at / 1e6;
+/** A fresh update and the device state it leaves; `stays` undefined: unchanged. */
+const location = (device: string, owner: string, at: number, stays?: Record<string, Stay>, events: FenceEvent[] = []): Write => {
+  const state: DeviceWrite = { owner, state: { device, lat: latAt(at), lng: -2.25, at, stays: new Map(Object.entries(stays ?? {})) }, stays: stays !== undefined };
+  return { kind: 'location', device, user: owner, state, lat: latAt(at), lng: -2.25, at, stale: false, events };
+};
+const stale = (device: string, at: number): Write => ({ kind: 'location', device, user: 'cid', lat: 0, lng: 0, at, stale: true, events: [] });
+const circle = (id: string, owner: string | null, dwellMs?: number): Write => ({
   kind: 'fence',
-  fence: { id, name: `Fence ${id}`, shape: { type: 'Circle', center: [2.25, 1.5], radius: 500 }, ...(dwellMs === undefined ? {} : { dwellMs }) },
+  fence: { id, name: `Fence ${id}`, shape: { type: 'Circle', center: [2.25, 1.5], radius: 500 }, owner, ...(dwellMs === undefined ? {} : { dwellMs }) },
   at: 1,
   events: [],
+  devices: [],
 });
 
 describe.each(STORES)('the store on $name', (engine) => {
@@ -101,32 +108,35 @@ describe.each(STORES)('the store on $name', (engine) => {
     expect(done.ops.reduce((d, a) => d.compose(a.op), new Delta())).toEqual(new Delta().insert('onetwo'));
   });
 
-  it('keeps fences and rebuilds each device from its last fresh update and the stays its events left open', async () => {
+  it('keeps fences with their owners, and each device as its writes left it, whether in one batch or several', async () => {
     const store = await fresh();
-    await store.write([circle('home', 60_000), circle('work'), circle('gone')]);
+    await store.write([circle('home', 'ann', 60_000), circle('work', null), circle('gone', 'ann')]);
+    const entered = { enteredAt: 10, dwelled: false };
+    // One batch, several writes to one device: they apply in order (Postgres takes one row a key a statement).
     await store.write([
-      location('van', 10, [event('enter', 'home', 'van', 10), event('enter', 'work', 'van', 10), event('enter', 'gone', 'van', 10)]),
-      location('van', 20, [event('dwell', 'home', 'van', 20)]),
-      location('van', 30, [event('exit', 'work', 'van', 30)]),
-      // Stale: stored, but the device's position stays the one of `at` 30.
-      location('van', 5, [], true),
-      location('car', 7),
+      location('van', 'cid', 10, { home: entered, work: entered, gone: entered }, [event('enter', 'home', 'van', 10), event('enter', 'work', 'van', 10)]),
+      location('van', 'dan', 20, { home: { enteredAt: 10, dwelled: true }, work: entered, gone: entered }, [event('dwell', 'home', 'van', 20)]),
+      // Stays unchanged: the ones before stand.
+      location('van', 'dan', 30),
+      stale('van', 5),
+      location('car', 'eve', 7, {}),
     ]);
-    // Replaced, then deleted, in one batch: the order holds.
-    await store.write([circle('gone'), { kind: 'fenceDelete', id: 'gone', events: [] }]);
+    // A later batch: the position moves, the stored stays stand; a replaced fence keeps its owner; a deleted one is gone.
+    await store.write([location('van', 'dan', 40), circle('home', 'zed', 60_000), { kind: 'fenceDelete', id: 'gone', events: [], devices: [] }]);
 
-    expect((await store.fences()).map((f) => [f.id, f.dwellMs])).toEqual([
-      ['home', 60_000],
-      ['work', undefined],
+    const fences = await store.fences();
+    expect(fences.map((f) => [f.id, f.owner, f.dwellMs])).toEqual([
+      ['home', 'ann', 60_000],
+      ['work', null, undefined],
     ]);
-    expect((await store.fences())[0].shape).toEqual({ type: 'Circle', center: [2.25, 1.5], radius: 500 });
+    expect(fences[0].shape).toEqual({ type: 'Circle', center: [2.25, 1.5], radius: 500 });
     const devices = new Map((await store.devices()).map((d) => [d.state.device, d]));
-    expect(devices.get('car')?.state).toEqual({ device: 'car', lat: 1.5 + 7 / 1e6, lng: -2.25, at: 7, stays: new Map() });
+    expect(devices.get('car')).toEqual({ owner: 'eve', state: { device: 'car', lat: latAt(7), lng: -2.25, at: 7, stays: new Map() } });
     const van = devices.get('van')!;
-    expect(van.user).toBe('cid');
-    expect([van.state.lat, van.state.at]).toEqual([1.5 + 30 / 1e6, 30]);
-    // home: entered at 10 and dwelled; work: left; gone: deleted.
-    expect(van.state.stays).toEqual(new Map([['home', { enteredAt: 10, dwelled: true }]]));
+    // The first reporter owns it; the position is the last fresh one; stays in a deleted fence are dropped.
+    expect(van.owner).toBe('cid');
+    expect([van.state.lat, van.state.at]).toEqual([latAt(40), 40]);
+    expect(van.state.stays).toEqual(new Map([['home', { enteredAt: 10, dwelled: true }], ['work', entered]]));
   });
 
   it('keeps what was committed across a close and a reopen', async () => {

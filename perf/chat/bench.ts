@@ -37,7 +37,7 @@ import { fmt, percentiles, round } from '../common/figures';
 import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { cpuSeconds, hostLoad, machineStat, schedStat, statusKB } from '../common/proc';
-import { freePort } from '../common/server';
+import { LOAD_TEST_ENV, freePort } from '../common/server';
 import { benchStore, removeSqlite } from '../common/store';
 import type { Command, SendResult, SocketSpec } from './load-client';
 import { format as formatProfile, summarize } from './profile-top';
@@ -170,7 +170,7 @@ const startServer = async (kind: ServerKind, scenario: string): Promise<Server> 
   const fd = fs.openSync(log, 'w');
   const inspectPort = profiled(kind) ? await freePort() : undefined;
   const prof = inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [];
-  const rusherEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, RUSHER_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
+  const rusherEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, ...LOAD_TEST_ENV, LOG_LEVEL: 'warn' };
   const env =
     kind === 'rusher' ? rusherEnv
     : kind === 'cluster' ? { ...rusherEnv, RUSHER_WORKERS: String(O.workers), RUSHER_REDIS_URL: await redisUrl() }

@@ -4,13 +4,14 @@ import { Message } from '../domain/chat';
 import { ClientFrame } from '../domain/protocol';
 import { Write } from '../domain/writes';
 import { ChatDeps, HistoryQuery, chat, messageFrame, roomTopic } from './chat';
+import { OPEN } from '../domain/authz';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 import { commitStage } from './commit';
 import { err } from '../domain/errors';
 
-const alice: Conn = { id: 'a1', user: 'alice' };
-const alice2: Conn = { id: 'a2', user: 'alice' };
-const bob: Conn = { id: 'b1', user: 'bob' };
+const alice: Conn = { id: 'a1', user: 'alice', access: OPEN };
+const alice2: Conn = { id: 'a2', user: 'alice', access: OPEN };
+const bob: Conn = { id: 'b1', user: 'bob', access: OPEN };
 const open = (conn: Conn): Inbound => ({ kind: 'open', conn });
 const close = (conn: Conn): Inbound => ({ kind: 'close', conn });
 const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
@@ -70,6 +71,7 @@ const fakeStore = (
       return () => `gen-${++i}`;
     })(),
     rooms: new Map(),
+    roomsPerSocket: 0,
     dedupeWindow: 100,
   };
   return { deps, stored, write };

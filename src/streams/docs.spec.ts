@@ -7,10 +7,11 @@ import { ClientFrame } from '../domain/protocol';
 import { Write } from '../domain/writes';
 import { commitStage } from './commit';
 import { DocsDeps, StoredDoc, docTopic, docs } from './docs';
+import { OPEN } from '../domain/authz';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 
-const ann: Conn = { id: 'a1', user: 'ann' };
-const bob: Conn = { id: 'b1', user: 'bob' };
+const ann: Conn = { id: 'a1', user: 'ann', access: OPEN };
+const bob: Conn = { id: 'b1', user: 'bob', access: OPEN };
 const opened = (conn: Conn): Inbound => ({ kind: 'open', conn });
 const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
 const open = (conn: Conn, ref: number, version?: number) =>
@@ -54,6 +55,9 @@ const fakeStore = (ts: TestScheduler, { commitFrames = 2, loadFrames = 1, failin
     keep: 100,
     snapshotEvery,
     idleMs: 1000,
+    docsPerSocket: 0,
+    docChars: 0,
+    maxSnapshotBytes: 0,
   };
   return { deps, write, writes, loads: () => loads };
 };

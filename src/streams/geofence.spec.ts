@@ -5,17 +5,18 @@ import { Fence } from '../domain/geo/fence';
 import { ClientFrame } from '../domain/protocol';
 import { Write } from '../domain/writes';
 import { commitStage } from './commit';
+import { OPEN } from '../domain/authz';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
-import { ALL_FENCES, GeofenceDeps, StoredDevice, fenceTopic, geofence } from './geofence';
+import { ALL_FENCES, GeofenceDeps, StoredDevice, fenceTopic, geofence, ownedFencesTopic } from './geofence';
 
-const ann: Conn = { id: 'a1', user: 'ann' };
-const ann2: Conn = { id: 'a2', user: 'ann' };
-const bob: Conn = { id: 'b1', user: 'bob' };
+const ann: Conn = { id: 'a1', user: 'ann', access: OPEN };
+const ann2: Conn = { id: 'a2', user: 'ann', access: OPEN };
+const bob: Conn = { id: 'b1', user: 'bob', access: OPEN };
 const opened = (conn: Conn): Inbound => ({ kind: 'open', conn });
 const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
 
 // A 100 m circle around a point in Paris; `IN` is its centre, `OUT` 1 km north.
-const home: Fence = { id: 'home', name: 'Home', shape: { type: 'Circle', center: [2.35, 48.86], radius: 100 }, dwellMs: 1000 };
+const home: Fence = { id: 'home', name: 'Home', shape: { type: 'Circle', center: [2.35, 48.86], radius: 100 }, dwellMs: 1000, owner: 'ops' };
 const IN = { lat: 48.86, lng: 2.35 };
 const OUT = { lat: 48.869, lng: 2.35 };
 const at = (conn: Conn, where: { lat: number; lng: number }, when: number, ref?: number) =>
@@ -24,7 +25,7 @@ const at = (conn: Conn, where: { lat: number; lng: number }, when: number, ref?:
 const event = (kind: 'enter' | 'exit' | 'dwell', where: { lat: number; lng: number }, when: number) =>
   ({ type: 'fence.event', event: kind, fence: 'home', device: 'phone', ...where, at: when });
 /** What every fence event becomes: a publish to the fence's subscribers and to those of every fence. */
-const told = (e: ReturnType<typeof event>) => [publish(fenceTopic('home'), e), publish(ALL_FENCES, e)];
+const told = (e: ReturnType<typeof event>) => [publish(fenceTopic('home'), e), publish(ALL_FENCES, e), publish(ownedFencesTopic('ops'), e)];
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -41,7 +42,7 @@ const fakeStore = (ts: TestScheduler, { commitFrames = 1, failing = new Set<numb
 };
 
 const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<GeofenceDeps> = {}) =>
-  geofence(inbound, { fences: [home], devices: [], newId: () => 'new-id', ...deps }, ts).pipe(
+  geofence(inbound, { fences: [home], devices: [], newId: () => 'new-id', fencesPerUser: 0, devicesPerUser: 0, ...deps }, ts).pipe(
     commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts),
     mergeMap((effects) => effects),
   );
@@ -51,13 +52,13 @@ describe('geofence pipeline', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const store = fakeStore(ts, { commitFrames: 2 });
-      const inbound = hot('(abc)-d------e', { a: opened(ann), b: opened(ann2), c: opened(bob), d: at(ann, IN, 1000, 1), e: at(ann, IN, 2000) });
+      const inbound = hot('(abc)-d-------e', { a: opened(ann), b: opened(ann2), c: opened(bob), d: at(ann, IN, 1000, 1), e: at(ann, IN, 2000) });
       const enter = event('enter', IN, 1000);
       const dwell = event('dwell', IN, 2000);
-      expectObservable(run(ts, inbound, store)).toBe('--------(kpqrs)(tuvw)', {
+      expectObservable(run(ts, inbound, store)).toBe('--------(kpqors)(tuxvw)', {
         k: send('a1', { type: 'location.ack', ref: 1, device: 'phone' }),
-        p: told(enter)[0], q: told(enter)[1], r: send('a1', enter), s: send('a2', enter),
-        t: told(dwell)[0], u: told(dwell)[1], v: send('a1', dwell), w: send('a2', dwell),
+        p: told(enter)[0], q: told(enter)[1], o: told(enter)[2], r: send('a1', enter), s: send('a2', enter),
+        t: told(dwell)[0], u: told(dwell)[1], x: told(dwell)[2], v: send('a1', dwell), w: send('a2', dwell),
       });
       ts.flush();
       expect(store.writes.map((w) => w.kind === 'location' && [w.at, w.stale, w.events.map((e) => e.event)])).toEqual([[1000, false, ['enter']], [2000, false, ['dwell']]]);
@@ -83,7 +84,7 @@ describe('geofence pipeline', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const store = fakeStore(ts, { commitFrames: 0 });
-      const phone: StoredDevice = { user: 'ann', state: { device: 'phone', ...IN, at: 1, stays: new Map([['home', { enteredAt: 1, dwelled: false }]]) } };
+      const phone: StoredDevice = { owner: 'ann', state: { device: 'phone', ...IN, at: 1, stays: new Map([['home', { enteredAt: 1, dwelled: false }]]) } };
       const big = { type: 'Circle', center: [2.35, 48.86], radius: 5000 };
       const inbound = hot('(ab)-c-d-e', {
         a: opened(bob), b: frame(bob, { type: 'fence.subscribe', ref: 1, fences: '*' }),
@@ -128,12 +129,12 @@ describe('geofence pipeline', () => {
       const store = fakeStore(ts, { failing: new Set([1]) });
       const inbound = hot('(ab)-c--d', { a: opened(ann), b: frame(ann, { type: 'fence.subscribe', ref: 1, fences: ['home'] }), c: at(ann, IN, 10, 2), d: at(ann, IN, 20, 3) });
       const enter = event('enter', IN, 20);
-      expectObservable(run(ts, inbound, store)).toBe('(sS)--e--(kpq)', {
+      expectObservable(run(ts, inbound, store)).toBe('(sS)--e--(kpqo)', {
         s: subscribe('a1', fenceTopic('home')),
         S: send('a1', { type: 'fence.subscribed', fences: ['home'], ref: 1 }),
         e: replyError('a1', unavailable, 2),
         k: send('a1', { type: 'location.ack', ref: 3, device: 'phone' }),
-        p: told(enter)[0], q: told(enter)[1],
+        p: told(enter)[0], q: told(enter)[1], o: told(enter)[2],
       });
     });
   });
@@ -160,7 +161,7 @@ describe('geofence pipeline', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const store = fakeStore(ts, { commitFrames: 0 });
-      const phone: StoredDevice = { user: 'ann', state: { device: 'phone', ...IN, at: 1, stays: new Map([['home', { enteredAt: 1, dwelled: false }]]) } };
+      const phone: StoredDevice = { owner: 'ann', state: { device: 'phone', ...IN, at: 1, stays: new Map([['home', { enteredAt: 1, dwelled: false }]]) } };
       const inbound = hot('a-b-c', { a: opened(ann), b: at(ann, IN, 500), c: at(ann, OUT, 2000) });
       const events = run(ts, inbound, store, { devices: [phone] }).pipe(mergeMap((e) => (e.kind === 'send' ? [e.frame] : [])));
       // No enter at 500 (the stay goes on, and is too short to dwell); the exit at 2000.

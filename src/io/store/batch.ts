@@ -4,8 +4,8 @@
 // the batch size (SQLite caps bound parameters, and knex and Postgres prepare or plan
 // every distinct text), and a JSON string crosses to SQLite's writer thread as one copy.
 import type { Knex } from 'knex';
-import { Write } from '../../domain/writes';
-import type { FenceEvent } from '../../domain/geo/transitions';
+import { DeviceWrite, Write } from '../../domain/writes';
+import type { DeviceState, FenceEvent } from '../../domain/geo/transitions';
 
 export interface Statement {
   readonly sql: string;
@@ -17,11 +17,20 @@ export interface Statement {
 type Type = 'text' | 'integer' | 'bigint' | 'double' | 'boolean' | 'json';
 type Column = readonly [name: string, type: Type];
 
-/** Rows inserted (or, with `upsert`, replacing the row of the same key). Each row is a JSON array, in column order. */
+/**
+ * A row that exists already is updated instead: `replace` columns take the new value,
+ * `replaceUnlessNull` ones too unless it is null; the others keep the stored value.
+ */
+interface Upsert {
+  readonly key: string;
+  readonly replace: readonly string[];
+  readonly replaceUnlessNull?: readonly string[];
+}
+/** Rows inserted (or upserted). Each row is a JSON array, in column order. */
 interface Insert {
   readonly table: string;
   readonly columns: readonly Column[];
-  readonly upsert?: string;
+  readonly upsert?: Upsert;
 }
 /** Rows deleted by key: each row is the key's value. */
 interface Delete {
@@ -66,7 +75,18 @@ const LOCATION: Insert = {
   columns: [...text('device', 'user'), ...named('lat', 'lng')('double'), ['at', 'bigint'], ['accuracy', 'double'], ['stale', 'boolean']],
 };
 const FENCE_EVENT: Insert = { table: 'fence_events', columns: [...text('fence', 'device', 'event'), ...named('lat', 'lng')('double'), ['at', 'bigint']] };
-const FENCE_UPSERT: Insert = { table: 'fences', columns: [...text('id', 'name'), ['shape', 'json'], ['dwell_ms', 'integer'], ['updated_at', 'bigint']], upsert: 'id' };
+// A replaced fence keeps its owner.
+const FENCE_UPSERT: Insert = {
+  table: 'fences',
+  columns: [...text('id', 'name'), ['shape', 'json'], ['dwell_ms', 'integer'], ['updated_at', 'bigint'], ...text('owner')],
+  upsert: { key: 'id', replace: ['name', 'shape', 'dwell_ms', 'updated_at'] },
+};
+// A device keeps its first owner; null stays keep the stored ones.
+const DEVICE_UPSERT: Insert = {
+  table: 'devices',
+  columns: [...text('device', 'owner'), ...named('lat', 'lng')('double'), ['at', 'bigint'], ...text('stays')],
+  upsert: { key: 'device', replace: ['lat', 'lng', 'at'], replaceUnlessNull: ['stays'] },
+};
 const FENCE_DELETE: Delete = { table: 'fences', deleteBy: 'id' };
 /** Statements whose order among each other matters (a fence replaced, then deleted): they are never merged. */
 const ORDERED: ReadonlySet<Shape> = new Set([FENCE_UPSERT, FENCE_DELETE]);
@@ -80,14 +100,24 @@ const sqlOf = (d: Dialect, s: Shape): string => {
   const values = s.columns.map(([, type], i) => d.field(i, type)).join(', ');
   const insert = `insert into ${q(s.table)} (${names}) select ${values} from ${d.elements}`;
   if (s.upsert === undefined) return insert;
-  const update = s.columns.filter(([c]) => c !== s.upsert).map(([c]) => `${q(c)} = excluded.${q(c)}`);
+  const { key, replace, replaceUnlessNull = [] } = s.upsert;
+  const update = [...replace.map((c) => `${q(c)} = excluded.${q(c)}`), ...replaceUnlessNull.map((c) => `${q(c)} = coalesce(excluded.${q(c)}, ${q(s.table)}.${q(c)})`)];
   // `where true` tells SQLite's parser the ON CONFLICT belongs to the insert, not the select's join.
-  return `${insert} where true on conflict (${q(s.upsert)}) do update set ${update.join(', ')}`;
+  return `${insert} where true on conflict (${q(key)}) do update set ${update.join(', ')}`;
 };
 
 type Row = readonly [shape: Shape, row: unknown];
 
 const eventRows = (events: readonly FenceEvent[]): Row[] => events.map((e) => [FENCE_EVENT, [e.fence, e.device, e.event, e.lat, e.lng, e.at]]);
+
+/** Stays as stored: `{fence: [enteredAt, dwelled ? 1 : 0]}`. */
+export const staysJson = (stays: DeviceState['stays']): string => {
+  const out: Record<string, [number, number]> = {};
+  for (const [fence, stay] of stays) out[fence] = [stay.enteredAt, stay.dwelled ? 1 : 0];
+  return JSON.stringify(out);
+};
+
+const deviceRow = ({ owner, state, stays }: DeviceWrite): Row => [DEVICE_UPSERT, [state.device, owner, state.lat, state.lng, state.at, stays ? staysJson(state.stays) : null]];
 
 const rowsOf = (w: Write): Row[] => {
   switch (w.kind) {
@@ -100,21 +130,50 @@ const rowsOf = (w: Write): Row[] => {
     case 'docSnapshot':
       return [[DOC_SNAPSHOT, [w.doc, w.version, w.content]]];
     case 'location':
-      return [[LOCATION, [w.device, w.user, w.lat, w.lng, w.at, w.accuracy ?? null, w.stale ? 1 : 0]], ...eventRows(w.events)];
+      return [
+        [LOCATION, [w.device, w.user, w.lat, w.lng, w.at, w.accuracy ?? null, w.stale ? 1 : 0]],
+        ...(w.state === undefined ? [] : [deviceRow(w.state)]),
+        ...eventRows(w.events),
+      ];
     case 'fence': {
       const f = w.fence;
-      return [[FENCE_UPSERT, [f.id, f.name, f.shape, f.dwellMs ?? null, w.at]], ...eventRows(w.events)];
+      return [[FENCE_UPSERT, [f.id, f.name, f.shape, f.dwellMs ?? null, w.at, f.owner]], ...w.devices.map(deviceRow), ...eventRows(w.events)];
     }
     case 'fenceDelete':
-      return [[FENCE_DELETE, w.id], ...eventRows(w.events)];
+      return [[FENCE_DELETE, w.id], ...w.devices.map(deviceRow), ...eventRows(w.events)];
   }
 };
 
 /**
+ * Gathered upsert rows of one key become one row, as applying them in order would leave
+ * it: the first row's values where nothing replaces them (a device's owner), the last
+ * row's for `replace`, the last non-null for `replaceUnlessNull`. Postgres refuses to
+ * update a row twice in one statement; this way both engines get one row a key.
+ */
+const merged = (s: Insert, rows: unknown[]): unknown[] => {
+  const { key, replace, replaceUnlessNull = [] } = s.upsert!;
+  const at = (name: string) => s.columns.findIndex(([c]) => c === name);
+  const k = at(key);
+  const always = replace.map(at);
+  const unlessNull = replaceUnlessNull.map(at);
+  const byKey = new Map<unknown, unknown[]>();
+  for (const row of rows as unknown[][]) {
+    const seen = byKey.get(row[k]);
+    if (seen === undefined) {
+      byKey.set(row[k], [...row]);
+      continue;
+    }
+    for (const i of always) seen[i] = row[i];
+    for (const i of unlessNull) if (row[i] !== null) seen[i] = row[i];
+  }
+  return [...byKey.values()];
+};
+
+/**
  * The batch as the dialect's statements. Rows of one statement are gathered from the
- * whole batch, in their order; an ORDERED statement goes alone, after everything before
- * it. A Write's rows are all in the one transaction, so an update and its events commit
- * together.
+ * whole batch, in their order (an upsert's rows merged by key); an ORDERED statement goes
+ * alone, after everything before it. A Write's rows are all in the one transaction, so an
+ * update and its events commit together.
  */
 export const statementsIn = (dialect: Dialect): ((batch: readonly Write[]) => Statement[]) => {
   const texts = new Map<Shape, string>();
@@ -123,7 +182,7 @@ export const statementsIn = (dialect: Dialect): ((batch: readonly Write[]) => St
     const statements: Statement[] = [];
     let gathered = new Map<Shape, unknown[]>();
     const flush = () => {
-      for (const [shape, rows] of gathered) statements.push({ sql: sql(shape), rows: JSON.stringify(rows) });
+      for (const [shape, rows] of gathered) statements.push({ sql: sql(shape), rows: JSON.stringify('upsert' in shape && shape.upsert !== undefined ? merged(shape, rows) : rows) });
       gathered = new Map();
     };
     for (const w of batch) {
