@@ -5,6 +5,7 @@ import { Client, Frame, Server, startServer } from './support/server';
 import { Editor } from './support/editor';
 import { RedisServer, startRedis } from './support/redis';
 import { REDIS, describeWith } from './support/services';
+import { STORES, StoreUnderTest } from './support/stores';
 import { pick, seeded } from './support/random';
 import { randomEdit } from './support/random-delta';
 
@@ -13,7 +14,8 @@ jest.setTimeout(120_000);
 const WORKERS = 3;
 const workerOf = (c: Client) => c.session.split('.')[0];
 
-describeWith(REDIS, 'cluster', (redisServer) => {
+/** The cluster's specs, its workers sharing `store`, over a Redis run from `redisServer`. */
+const cluster = (redisServer: string, store: StoreUnderTest) => () => {
   let redis: RedisServer;
   let server: Server;
   const clients: Client[] = [];
@@ -34,7 +36,7 @@ describeWith(REDIS, 'cluster', (redisServer) => {
 
   beforeAll(async () => {
     redis = await startRedis(redisServer);
-    server = await startServer({ RUSHER_WORKERS: String(WORKERS), RUSHER_REDIS_URL: redis.url });
+    server = await startServer({ RUSHER_WORKERS: String(WORKERS), RUSHER_REDIS_URL: redis.url }, await store.fresh());
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(async () => {
@@ -110,4 +112,6 @@ describeWith(REDIS, 'cluster', (redisServer) => {
     }
     expect((await tab.request({ type: 'fence.list' })).fences.map((f: Frame) => f.id)).toContain('yard');
   });
-});
+};
+
+describeWith(REDIS, 'cluster', (redisServer) => STORES.forEach((store) => describe(`on ${store.name}`, cluster(redisServer, store))));

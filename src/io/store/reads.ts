@@ -9,12 +9,12 @@ export const readsOf = (db: Knex) => ({ ...chatReads(db), ...docReads(db), ...ge
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Applies the migrations. Processes that start together on one database race for knex's
- * migration lock (the loser is told the table "is already locked") or to create knex's
- * own tables (the loser finds it "already exists", or breaks a unique key): the loser
- * waits and tries again, and then finds nothing left to do.
+ * Applies the migrations. Processes that start together on one SQLite file race for
+ * knex's migration lock (the loser is told the table "is already locked") or to create
+ * knex's own tables (the loser finds it "already exists"): the loser waits and tries
+ * again, and then finds nothing left to do.
  */
-const migrate = async (db: Knex, patienceMs = 60_000): Promise<void> => {
+const migrateRetrying = async (db: Knex, patienceMs = 60_000): Promise<void> => {
   const until = Date.now() + patienceMs;
   for (;;) {
     try {
@@ -22,10 +22,34 @@ const migrate = async (db: Knex, patienceMs = 60_000): Promise<void> => {
       return;
     } catch (e) {
       const err = e as { name?: string; code?: string; message?: string };
-      const raced = err.name === 'MigrationLocked' || /already (locked|exists)/.test(err.message ?? '') || err.code === '23505' || err.code === '42P07';
+      const raced = /already (locked|exists)/.test(err.message ?? '');
       if (!raced || Date.now() > until) throw e;
       await sleep(100 + Math.random() * 200);
     }
+  }
+};
+
+/** Any number, the same in every process: the key of the advisory lock that migrations take. */
+const MIGRATING = 7_270_631;
+
+/**
+ * On Postgres, one process migrates at a time, under an advisory lock held on a
+ * connection of its own: knex's lock row cannot keep racers apart while knex's own tables
+ * are being created (two can insert a lock row each, and both are then locked out for
+ * good), and an advisory lock is released by Postgres if its holder dies.
+ */
+const migrate = async (db: Knex): Promise<void> => {
+  if (db.client.dialect !== 'postgresql') return migrateRetrying(db);
+  const held = await db.client.acquireConnection();
+  try {
+    await db.raw('select pg_advisory_lock(?)', [MIGRATING]).connection(held);
+    try {
+      await db.migrate.latest();
+    } finally {
+      await db.raw('select pg_advisory_unlock(?)', [MIGRATING]).connection(held);
+    }
+  } finally {
+    await db.client.releaseConnection(held);
   }
 };
 
