@@ -5,11 +5,15 @@
 // alternate run by run (with --repeat, the order flips each round) so that drift on a
 // shared host hits both; the Postgres server's CPU over each run is read from /proc, since
 // on Postgres part of the store's work leaves the Rusher process.
+// Before them, `history`: chat messages committed to the store alone, on SQLite, on
+// Postgres and on Redis streams (history.ts), the question being whether Redis is worth
+// a history-store variant (Redis only where redis-server is installed).
 // One JSON line per run and a summary line (stdout), progress on stderr, then a table of
 // postgres/sqlite ratios.
 //
 //   npm run bench:stores -- [options]
-//     --only chat,docs,geo  --repeat N (1)  --postgres URL (a server of yours instead of the embedded one)
+//     --only history,chat,docs,geo  --repeat N (1)  --postgres URL (a server of yours instead of the embedded one)
+//     --messages N (200000) --batch N (512) --rooms N (32): the history part
 //     --chat="ARGS" (--only a --servers rusher --duration 8)
 //     --docs="ARGS" (--only pipeline,websocket --strict-edits 0 --edits 100000)
 //     --geo="ARGS"  (--only e2e --fences 2000 --devices 20000 --duration 8)
@@ -18,15 +22,19 @@ import { spawn } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { Postgres, startPostgres } from '../../spec/support/postgres';
+import { Postgres, createDatabase, dropDatabase, startPostgres } from '../../spec/support/postgres';
+import { REDIS, locate } from '../../spec/support/services';
 import { argsOf } from '../common/args';
 import { fmt, round } from '../common/figures';
 import { startHarness } from '../common/harness';
 import { hostLoad, treeCpuSeconds } from '../common/proc';
+import { removeSqlite } from '../common/store';
+import { HistoryOptions, HistoryResult, redisHistory, storeHistory } from './history';
 
 const { opt, num } = argsOf(process.argv.slice(2));
 const O = {
-  parts: opt('only', 'chat,docs,geo').split(',') as Part[],
+  parts: opt('only', 'history,chat,docs,geo').split(',') as (Part | 'history')[],
+  history: { messages: num('messages', 200_000, 1), batch: num('batch', 512, 1), rooms: num('rooms', 32, 1), textBytes: 64 } satisfies HistoryOptions,
   repeat: Math.max(1, num('repeat', 1)),
   postgres: opt('postgres', ''),
   args: {
@@ -116,10 +124,27 @@ const main = async () => {
   say(`postgres: ${O.postgres ? 'the server given by --postgres' : `embedded, pid ${postgresPid}, default settings (fsync and synchronous_commit on)`}`);
 
   const figures = new Map<string, { store: Store; figures: Figure[] }[]>();
+  const history: HistoryResult[] = [];
+  const redisServer = locate(REDIS);
   try {
     for (let turn = 0; turn < O.repeat; turn++) {
       for (const part of O.parts) {
-        if (!(part in figuresOf)) throw new Error(`--only takes chat, docs, geo; not ${part}`);
+        if (part === 'history') {
+          say(`history: ${O.history.messages} messages in batches of ${O.history.batch}, ${O.history.rooms} rooms …`);
+          const file = path.join(tmp, 'history.db');
+          const results = [await storeHistory('sqlite', file, undefined, O.history).finally(() => removeSqlite(file))];
+          const db = await createDatabase(url, `rusher_history_${process.pid}_${turn}`);
+          results.push(await storeHistory('postgres', db, postgresPid, O.history).finally(() => dropDatabase(db)));
+          if (redisServer === undefined) say(`  redis: skipped, redis-server is not installed (apt-get install ${REDIS.debian})`);
+          else results.push(await redisHistory(redisServer, tmp, O.history, track));
+          for (const r of results) {
+            emit({ part, round: turn + 1, ...r });
+            say(`  ${r.engine}: ${fmt(r.msgsPerSec)} msgs/s; CPU µs a message: ${r.ourCpuUs} ours + ${r.engineCpuUs} the engine's; ${r.stored} stored`);
+          }
+          history.push(...results);
+          continue;
+        }
+        if (!(part in figuresOf)) throw new Error(`--only takes history, chat, docs, geo; not ${part}`);
         const order: Store[] = turn % 2 === 0 ? ['sqlite', 'postgres'] : ['postgres', 'sqlite'];
         for (const store of order) {
           say(`${part} on ${store}${O.repeat > 1 ? `, round ${turn + 1}` : ''} …`);
@@ -141,7 +166,12 @@ const main = async () => {
 
   // The median over rounds of each figure, per store, and the ratio postgres / sqlite.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-  const rows = O.parts.flatMap((part) => {
+  const engines = ['sqlite', 'postgres', 'redis'] as const;
+  const historyRows = engines
+    .map((engine) => history.filter((h) => h.engine === engine))
+    .filter((hs) => hs.length > 0)
+    .map((hs) => ({ engine: hs[0].engine, msgsPerSec: median(hs.map((h) => h.msgsPerSec)), ourCpuUs: median(hs.map((h) => h.ourCpuUs)), engineCpuUs: median(hs.map((h) => h.engineCpuUs)) }));
+  const rows = O.parts.filter((p): p is Part => p !== 'history').flatMap((part) => {
     const runs = figures.get(part) ?? [];
     const of = (store: Store, label: string) => median(runs.filter((r) => r.store === store).map((r) => r.figures.find((f) => f.label === label)?.value ?? NaN));
     return (runs[0]?.figures ?? []).map((f) => {
@@ -150,12 +180,14 @@ const main = async () => {
       return { label: f.label, unit: f.unit, better: f.better, sqlite, postgres, ratio: round(postgres / sqlite, 2) };
     });
   });
-  emit({ summary: rows, repeat: O.repeat, hostBusyBeforeStart: hostBusy, args: O.args, seconds: round((performance.now() - started) / 1000, 1) });
+  emit({ summary: rows, history: historyRows, repeat: O.repeat, hostBusyBeforeStart: hostBusy, args: O.args, seconds: round((performance.now() - started) / 1000, 1) });
   if (!O.jsonOnly) {
     const w = [52, 12, 12, 22];
     const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join(' ');
-    const out = ['', line(['metric', 'sqlite', 'postgres', 'postgres/sqlite']), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line([`${r.label} (${r.unit})`, fmt(r.sqlite), fmt(r.postgres), `${fmt(r.ratio)}×${r.better === 'lower' ? ' (lower=better)' : ''}`])), ''];
-    process.stdout.write(out.join('\n') + '\n');
+    const table = [line(['metric', 'sqlite', 'postgres', 'postgres/sqlite']), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line([`${r.label} (${r.unit})`, fmt(r.sqlite), fmt(r.postgres), `${fmt(r.ratio)}×${r.better === 'lower' ? ' (lower=better)' : ''}`]))];
+    const out = ['', ...(rows.length > 0 ? table : []), ''];
+    const h = historyRows.map((r) => `  ${r.engine.padEnd(10)} ${fmt(r.msgsPerSec).padStart(10)} msgs/s  ${String(r.ourCpuUs).padStart(7)} + ${String(r.engineCpuUs).padStart(7)} CPU µs a message (ours + engine's)`);
+    process.stdout.write([...out, ...(h.length > 0 ? ['history store alone (no sockets):', ...h, ''] : [])].join('\n') + '\n');
   }
   say(`done in ${round((performance.now() - started) / 1000, 1)} s`);
 };
