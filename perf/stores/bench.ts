@@ -63,14 +63,20 @@ interface Figure {
 const asNumber = (x: unknown) => (typeof x === 'number' ? x : NaN);
 const at = (o: unknown, ...keys: string[]) => keys.reduce<unknown>((v, k) => (v as Line | undefined)?.[k], o);
 
-/** Each bench's headline figures, from its JSON lines. */
-const figuresOf: Record<Part, (lines: readonly Line[]) => Figure[]> = {
-  chat: (lines) => {
+/**
+ * Each bench's headline figures, from its JSON lines; `engineCpuS` is the Postgres
+ * server's CPU over the whole run (0 on SQLite, whose work is in Rusher's process).
+ */
+const figuresOf: Record<Part, (lines: readonly Line[], engineCpuS: number) => Figure[]> = {
+  chat: (lines, engineCpuS) => {
     const a = lines.find((l) => l.scenario === 'a_committed' && l.server === 'rusher');
+    const rusherUs = asNumber(at(a, 'serverCpuPerMsgUs', 'process'));
     return [
       { label: 'chat: committed msgs/s (acked)', unit: 'msgs/s', better: 'higher', value: asNumber(a?.value) },
       { label: 'chat: ack p50 at full load', unit: 'ms', better: 'lower', value: asNumber(at(a, 'ackLatencyMs', 'p50')) },
-      { label: 'chat: Rusher CPU per msg', unit: 'µs', better: 'lower', value: asNumber(at(a, 'serverCpuPerMsgUs', 'process')) },
+      { label: 'chat: Rusher CPU per msg', unit: 'µs', better: 'lower', value: rusherUs },
+      // Postgres's CPU over the run shared by the messages acked in it (the run's other work is small beside them).
+      { label: 'chat: CPU per msg, Rusher + Postgres', unit: 'µs', better: 'lower', value: round(rusherUs + (engineCpuS * 1e6) / asNumber(a?.acked), 2) },
     ];
   },
   docs: (lines) => {
@@ -136,7 +142,7 @@ const main = async () => {
           const db = await createDatabase(url, `rusher_history_${process.pid}_${turn}`);
           results.push(await storeHistory('postgres', db, postgresPid, O.history).finally(() => dropDatabase(db)));
           if (redisServer === undefined) say(`  redis: skipped, redis-server is not installed (apt-get install ${REDIS.debian})`);
-          else results.push(await redisHistory(redisServer, tmp, O.history, track));
+          else results.push(await redisHistory(redisServer, fs.mkdtempSync(path.join(tmp, 'redis-')), O.history, track));
           for (const r of results) {
             emit({ part, round: turn + 1, ...r });
             say(`  ${r.engine}: ${fmt(r.msgsPerSec)} msgs/s; CPU µs a message: ${r.ourCpuUs} ours + ${r.engineCpuUs} the engine's; ${r.stored} stored`);
@@ -153,7 +159,7 @@ const main = async () => {
           const lines = await runBench(part, store === 'sqlite' ? 'sqlite' : url);
           const wallS = (performance.now() - t0) / 1000;
           const postgresCpuS = store === 'postgres' && postgresPid !== undefined ? round(treeCpuSeconds(postgresPid) - cpuBefore, 1) : undefined;
-          const f = figuresOf[part](lines);
+          const f = figuresOf[part](lines, postgresCpuS ?? 0);
           figures.set(part, [...(figures.get(part) ?? []), { store, figures: f }]);
           emit({ part, store, round: turn + 1, figures: Object.fromEntries(f.map((x) => [x.label, x.value])), wallS: round(wallS, 1), ...(postgresCpuS === undefined ? {} : { postgresCpuS }) });
           say(`  ${f.map((x) => `${x.label.replace(/^\w+: /, '')} ${fmt(x.value)}`).join('; ')}${postgresCpuS === undefined ? '' : `; Postgres used ${postgresCpuS} CPU-s over the ${round(wallS, 1)} s run`}`);
@@ -164,8 +170,11 @@ const main = async () => {
     await embedded?.stop();
   }
 
-  // The median over rounds of each figure, per store, and the ratio postgres / sqlite.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  // The median over rounds of each figure, per store (of two rounds, their mean), and the ratio postgres / sqlite.
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+  };
   const engines = ['sqlite', 'postgres', 'redis'] as const;
   const historyRows = engines
     .map((engine) => history.filter((h) => h.engine === engine))

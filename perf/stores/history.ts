@@ -8,15 +8,13 @@
 // Measured: committed msgs/s and CPU per message, ours (this process, every thread) and
 // the engine's server (Postgres's processes, redis-server). It asks whether Redis as the
 // history store is worth a variant of the server: see perf/RESULTS.md.
-import { ChildProcess, spawn } from 'child_process';
-import fs from 'fs';
-import path from 'path';
+import { ChildProcess } from 'child_process';
 import Redis from 'ioredis';
 import { Write } from '../../src/domain/writes';
 import { openStore } from '../../src/io/store';
 import { round } from '../common/figures';
+import { startRedis } from '../../spec/support/redis';
 import { cpuSeconds, treeCpuSeconds } from '../common/proc';
-import { freePort } from '../common/server';
 
 export interface HistoryOptions {
   readonly messages: number;
@@ -72,20 +70,11 @@ export const storeHistory = async (engine: 'sqlite' | 'postgres', db: string, se
   }
 };
 
-/** Into a redis-server of its own (from `executable`), started in `dir` and stopped after. */
+/** Into a redis-server of its own (from `executable`), its AOF in `dir` (a temp dir the caller removes), stopped after. */
 export const redisHistory = async (executable: string, dir: string, o: HistoryOptions, track: (p: ChildProcess) => void): Promise<HistoryResult> => {
-  const port = await freePort();
-  const proc = spawn(executable, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(proc);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out.slice(-500)}`)));
-  });
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  const server = await startRedis(executable, ['--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always']);
+  track(server.proc);
+  const redis = new Redis(server.url, { lazyConnect: true });
   await redis.connect();
   try {
     const commit = async (batch: readonly Write[]) => {
@@ -99,14 +88,12 @@ export const redisHistory = async (executable: string, dir: string, o: HistoryOp
       const failed = results?.find(([e]) => e !== null);
       if (failed) throw failed[0];
     };
-    const r = await timed(o, commit, () => cpuSeconds(proc.pid as number).cpu);
+    const r = await timed(o, commit, () => cpuSeconds(server.proc.pid as number).cpu);
     let stored = 0;
     for (let i = 0; i < o.rooms; i++) stored += await redis.xlen(`room:room-${i}`);
     return { engine: 'redis', ...r, stored };
   } finally {
     redis.disconnect();
-    proc.kill('SIGTERM');
-    await new Promise((resolve) => (proc.exitCode !== null ? resolve(null) : proc.once('exit', resolve)));
-    fs.rmSync(path.join(dir, 'appendonlydir'), { recursive: true, force: true });
+    await server.stop();
   }
 };

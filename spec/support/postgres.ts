@@ -9,10 +9,10 @@
 // `nobody` cannot reach, such as a 0700 temp dir or /root).
 import { ChildProcess, spawn } from 'child_process';
 import fs from 'fs';
-import net from 'net';
 import os from 'os';
 import path from 'path';
 import { knex } from 'knex';
+import { freePort } from './ports';
 
 export interface Postgres {
   /** The cluster's `postgres` database, as the superuser `postgres` (trust auth, loopback only). */
@@ -54,16 +54,6 @@ const othersReach = (dir: string): boolean => {
     if (path.dirname(d) === d) return true;
   }
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 const run = (file: string, args: readonly string[], user: { uid: number; gid: number } | undefined): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -128,10 +118,17 @@ const startIn = async (dir: string, user: { uid: number; gid: number } | undefin
     });
   });
   proc.stdout!.resume();
+  // Should this process end without stop() (a bench killed, jest interrupted), the server and its files go with it.
+  const abandoned = () => {
+    proc.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', abandoned);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     proc,
     stop: async () => {
+      process.off('exit', abandoned);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
       await exited;
       fs.rmSync(dir, { recursive: true, force: true });
