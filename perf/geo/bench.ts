@@ -47,6 +47,7 @@ import { LoadProcess } from '../common/load-process';
 import { CpuWindow, cpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
 import { Server, startServer, stopServer } from '../common/server';
 import { benchStore } from '../common/store';
+import { BENCH_SECRET } from '../common/tokens';
 import { createFences } from './fences';
 import { DeviceSocket, DevicesCommand, Placed, Streamed, SubscriberReport, SubscribersCommand } from './ipc';
 import { LookupResult, lookupBench, lookupLines } from './lookup';
@@ -86,6 +87,8 @@ const O = {
   jsonOnly: opt('json-only', 'false') === 'true',
   out: opt('out', ''),
   store: opt('store', 'sqlite'),
+  // Token auth: off, on, or both (the e2e part twice, auth off then on, for the checks' cost).
+  auth: opt('auth', 'off') as 'off' | 'on' | 'both',
 };
 for (const p of O.parts) if (p !== 'lookup' && p !== 'e2e') throw new Error(`--only takes lookup and/or e2e, not ${p}`);
 
@@ -139,18 +142,20 @@ const storeCounts = async (rusherDb: string) => {
 
 // ---------------------------------------------------------------------------------
 // e2e
-const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
+const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolean) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'e2e-'));
   say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on ${store.name}`);
-  const db = await store.fresh(dir, 'geo');
-  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: 'geo', db, env: { RUSHER_WORKERS: '1' }, nodeArgs: serverNodeArgs, profileDir, track });
+  const env: Record<string, string> = auth ? { RUSHER_WORKERS: '1', RUSHER_JWT_SECRET: BENCH_SECRET } : { RUSHER_WORKERS: '1' };
+  const name = auth ? 'geo-auth' : 'geo';
+  const db = await store.fresh(dir, name);
+  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name, db, env, nodeArgs: serverNodeArgs, profileDir, track });
   const procs: LoadProcess<DevicesCommand>[] = [];
   let watchers: LoadProcess<SubscribersCommand> | undefined;
   let stopped = false;
   try {
     // 1. fences
     say(`e2e: creating ${fences.length} fences through fence.create (${O.fenceSockets} sockets × window ${O.fenceWindow}) …`);
-    const created = await createFences(server.port, O.client, fences, O.fenceSockets, O.fenceWindow, 120_000);
+    const created = await createFences(server.port, O.client, fences, O.fenceSockets, O.fenceWindow, 120_000, auth);
     emit({ part: 'e2e', step: 'fence.create', ...created });
     say(`  ${created.created} fences committed in ${created.ms} ms: ${created.fencesPerSec}/s`);
     if (created.created !== fences.length) throw new Error(`only ${created.created} of ${fences.length} fences were created: ${created.errorSamples.join('; ')}`);
@@ -161,7 +166,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     procs.push(...(await Promise.all(assigned.map((_, i) => LoadProcess.start<DevicesCommand>(`devices${i}`, path.join(here, 'devices.js'), O.clientNice, track)))));
     const t0 = performance.now();
     procs.forEach((p, i) =>
-      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, sockets: assigned[i], deviceCount: O.devices, concurrency: 16 }),
+      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, sockets: assigned[i], deviceCount: O.devices, concurrency: 16, auth }),
     );
     await Promise.all(procs.map((p) => p.next('connected', 60_000)));
     const connectMs = performance.now() - t0;
@@ -183,7 +188,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     say(`  ${placement.acked} placed in ${placement.ms} ms: ${placement.updatesPerSec}/s`);
 
     watchers = await LoadProcess.start<SubscribersCommand>('subscribers', path.join(here, 'subscribers.js'), 0, track);
-    watchers.send({ cmd: 'connect', port: server.port, client: O.client, count: O.subscribers, deviceCount: O.devices });
+    watchers.send({ cmd: 'connect', port: server.port, client: O.client, count: O.subscribers, deviceCount: O.devices, auth });
     await watchers.next('connected', 30_000);
 
     say(`e2e: streaming for ${O.warmupMs / 1000} + ${O.durationMs / 1000} s …`);
@@ -254,6 +259,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex) => {
     return {
       value: Math.round(acksPerSec),
       metric: 'acked_updates_per_s',
+      auth,
       fences: fences.length,
       devices: O.devices,
       processes: O.procs,
@@ -320,20 +326,26 @@ const main = async () => {
     index = lookup.built;
   }
   let e2eResult: E2eResult | undefined;
+  // With --auth both, the same e2e run without and with token auth: what the checks cost.
+  const e2eRuns: E2eResult[] = [];
   if (O.parts.includes('e2e')) {
     if (index === undefined) {
       index = new FenceIndex();
       for (const f of fences) index.add(f);
     }
-    try {
-      e2eResult = await e2e(fences, index);
-      const { profileSummaries, ...line } = e2eResult;
-      emit({ part: 'e2e', ...line });
-    } catch (e) {
-      say(`  ! ${(e as Error).message}`);
-      emit({ part: 'e2e', error: (e as Error).message });
-      process.exitCode = 1;
+    for (const auth of O.auth === 'both' ? [false, true] : [O.auth === 'on']) {
+      try {
+        const r = await e2e(fences, index, auth);
+        const { profileSummaries, ...line } = r;
+        emit({ part: 'e2e', ...line });
+        e2eRuns.push(r);
+      } catch (e) {
+        say(`  ! ${(e as Error).message}`);
+        emit({ part: 'e2e', auth, error: (e as Error).message });
+        process.exitCode = 1;
+      }
     }
+    e2eResult = e2eRuns[0];
   }
 
   type Row = { label: string; value: number; target: string; note: string };
@@ -383,6 +395,17 @@ const main = async () => {
       { label: 'e2e checks', value: failed.length, target: '0 failed', note: failed.length ? `FAILED: ${failed.join(', ')}` : 'errors, closes, acks, oracle, store: all ok' },
     );
     if (!r.ok) process.exitCode = 1;
+  }
+  if (e2eRuns.length === 2) {
+    const [off, on] = e2eRuns;
+    const ratio = round(on.value / off.value, 3);
+    const cpuRatio = round(on.serverCpuUsPerUpdate.mainThread / off.serverCpuUsPerUpdate.mainThread, 3);
+    emit({ part: 'e2e-auth', ackedUpdatesPerSec: { off: off.value, on: on.value, ratio }, mainThreadUsPerUpdate: { off: off.serverCpuUsPerUpdate.mainThread, on: on.serverCpuUsPerUpdate.mainThread, ratio: cpuRatio } });
+    rows.push(
+      { label: 'acked updates/s, token auth on / off', value: ratio, target: '≥ 0.95', note: `${fmt(on.value)} / ${fmt(off.value)}` },
+      { label: 'main-thread µs per update, on / off', value: cpuRatio, target: '≤ 1.05', note: `${on.serverCpuUsPerUpdate.mainThread} / ${off.serverCpuUsPerUpdate.mainThread}` },
+    );
+    if (!on.ok) process.exitCode = 1;
   }
   const seconds = round((performance.now() - started) / 1000, 1);
   emit({ summary: rows, hostBusyBeforeStart: busy, seconds });

@@ -24,7 +24,7 @@ const at = (conn: Conn, where: { lat: number; lng: number }, when: number, ref?:
 
 const event = (kind: 'enter' | 'exit' | 'dwell', where: { lat: number; lng: number }, when: number) =>
   ({ type: 'fence.event', event: kind, fence: 'home', device: 'phone', ...where, at: when });
-/** What every fence event becomes: a publish to the fence's subscribers and to those of every fence. */
+/** What every fence event becomes: a publish to the fence's subscribers, to those of every fence, and to those of its owner's. */
 const told = (e: ReturnType<typeof event>) => [publish(fenceTopic('home'), e), publish(ALL_FENCES, e), publish(ownedFencesTopic('ops'), e)];
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -166,6 +166,84 @@ describe('geofence pipeline', () => {
       const events = run(ts, inbound, store, { devices: [phone] }).pipe(mergeMap((e) => (e.kind === 'send' ? [e.frame] : [])));
       // No enter at 500 (the stay goes on, and is too short to dwell); the exit at 2000.
       expectObservable(events).toBe('----x', { x: event('exit', OUT, 2000) });
+    });
+  });
+});
+
+describe('geofence pipeline: owners, authorization and limits', () => {
+  const token = (claims: object) => ({ kind: 'token', claims }) as const;
+  const ops: Conn = { id: 'o1', user: 'ops', access: token({}) };
+  const eve: Conn = { id: 'e1', user: 'eve', access: token({}) };
+  const root: Conn = { id: 'x1', user: 'root', access: token({ admin: true }) };
+  const replies = (ts: TestScheduler, inbound: Observable<Inbound>, store: ReturnType<typeof fakeStore>, deps: Partial<GeofenceDeps> = {}) =>
+    run(ts, inbound, store, deps).pipe(
+      mergeMap((e) => (e.kind === 'send' && e.frame.type !== 'fence.event' ? [e.frame.type === 'error' ? `${e.frame.code} ${e.frame.path}` : `${e.frame.type}`] : [])),
+    );
+
+  it('lets only the owner (or an admin) delete, replace or subscribe to a fence by id, and stores nothing refused', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 1 });
+      const inbound = hot('(abc)-d-e-f-g-h', {
+        a: opened(ops), b: opened(eve), c: opened(root),
+        d: frame(eve, { type: 'fence.delete', ref: 1, id: 'home' }),
+        e: frame(eve, { type: 'fence.create', ref: 2, fence: { id: 'home', name: 'Mine', shape: home.shape } }),
+        f: frame(eve, { type: 'fence.subscribe', ref: 3, fences: ['home'] }),
+        g: frame(ops, { type: 'fence.subscribe', ref: 4, fences: ['home'] }),
+        h: frame(root, { type: 'fence.delete', ref: 5, id: 'home' }),
+      });
+      expectObservable(replies(ts, inbound, store)).toBe('------d-e-f-g--h', {
+        d: 'forbidden id', e: 'forbidden fence.id', f: 'forbidden fences.0', g: 'fence.subscribed', h: 'fence.deleted',
+      });
+      ts.flush();
+      expect(store.writes.map((w) => w.kind)).toEqual(['fenceDelete']);
+    });
+  });
+
+  it('gives "*" the owner\'s fences to a user and every fence to an admin; lists likewise', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts);
+      const inbound = hot('(abc)-(de)', { a: opened(ops), b: opened(root), c: opened(eve), d: frame(eve, { type: 'fence.subscribe', ref: 1, fences: '*' }), e: frame(root, { type: 'fence.subscribe', ref: 2, fences: '*' }) });
+      const topics = run(ts, inbound, store).pipe(mergeMap((e) => (e.kind === 'subscribe' ? [`${e.conn} ${e.topic}`] : [])));
+      expectObservable(topics).toBe('------(de)', { d: 'e1 fences:of:eve', e: 'x1 fences:*' });
+    });
+    const lists = newScheduler();
+    lists.run(({ hot, expectObservable }) => {
+      const inbound = hot('(ab)-c-d', { a: opened(eve), b: opened(root), c: frame(eve, { type: 'fence.list', ref: 1 }), d: frame(root, { type: 'fence.list', ref: 2 }) });
+      const listed = run(lists, inbound, fakeStore(lists)).pipe(mergeMap((e) => (e.kind === 'send' ? [(e.frame.fences as { id: string }[]).map((f) => f.id).join(',')] : [])));
+      expectObservable(listed).toBe('-----c-d', { c: '', d: 'home' });
+    });
+  });
+
+  it('makes the first reporter a device\'s owner and refuses another user\'s update without changing its state', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 1 });
+      const inbound = hot('(ab)-c-d-e', { a: opened(ops), b: opened(eve), c: at(ops, IN, 10, 1), d: at(eve, OUT, 20, 2), e: at(ops, IN, 30, 3) });
+      expectObservable(replies(ts, inbound, store)).toBe('------af--b', { a: 'location.ack', f: 'forbidden device', b: 'location.ack' });
+      ts.flush();
+      const located = store.writes.flatMap((w) => (w.kind === 'location' ? [[w.user, w.state?.owner, w.events.map((e) => e.event).join()]] : []));
+      // The second update from ops finds the phone still inside: no event.
+      expect(located).toEqual([['ops', 'ops', 'enter'], ['ops', 'ops', '']]);
+    });
+  });
+
+  it('counts fences and devices per user', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 1 });
+      const circle = { type: 'Circle', center: [0, 0], radius: 10 };
+      const inbound = hot('a-b-c-d-e', {
+        a: opened(eve),
+        b: frame(eve, { type: 'fence.create', ref: 1, fence: { id: 'f1', name: 'one', shape: circle } }),
+        c: frame(eve, { type: 'fence.create', ref: 2, fence: { id: 'f2', name: 'two', shape: circle } }),
+        d: frame(eve, { type: 'location.update', ref: 3, device: 'd1', lat: 1, lng: 1 }),
+        e: frame(eve, { type: 'location.update', ref: 4, device: 'd2', lat: 1, lng: 1 }),
+      });
+      expectObservable(replies(ts, inbound, store, { fencesPerUser: 1, devicesPerUser: 1 })).toBe('---xq--yr', {
+        x: 'fence.created', q: 'quota_exceeded fence', y: 'location.ack', r: 'quota_exceeded device',
+      });
     });
   });
 });
