@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/spec', '<rootDir>/client/src'],
   testMatch: ['**/*.spec.ts'],
+  // One embedded Postgres for the run: the store and real-server specs run on it and on SQLite.
+  globalSetup: '<rootDir>/spec/support/global-setup.ts',
+  globalTeardown: '<rootDir>/spec/support/global-teardown.ts',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
     // jose 6 ships only ES modules; jest's CommonJS runtime needs them compiled.

@@ -4,10 +4,12 @@ import type { Knex } from 'knex';
 // read from the follow graph and an in-memory index of the activities (rebuilt from
 // these tables at start), never from rows written per follower.
 export async function up(knex: Knex): Promise<void> {
+  // In SQLite an `integer` primary key is the rowid itself: no second index to write per
+  // row. Postgres's integer is 32 bits: there the key is a bigint.
+  const idColumn = (t: Knex.CreateTableBuilder) => (knex.client.dialect === 'postgresql' ? t.bigInteger('id').primary() : t.integer('id').primary());
   await knex.schema.createTable('feed_activities', (t) => {
-    // Given out by the server in commit order; the wire shows it zero-padded. In SQLite
-    // an integer primary key is the rowid itself: no second index to write per post.
-    t.integer('id').primary();
+    // Given out by the server in commit order; the wire shows it zero-padded.
+    idColumn(t);
     t.string('actor', 64).notNullable();
     t.string('verb', 32).notNullable();
     t.string('object', 256).notNullable();
@@ -45,7 +47,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   // One row per notification group: (user, verb, object, UTC day).
   await knex.schema.createTable('feed_groups', (t) => {
-    t.integer('id').primary();
+    idColumn(t);
     t.string('user', 64).notNullable();
     t.string('verb', 32).notNullable();
     t.string('object', 256).notNullable();

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { Client, Frame, Server, startServer, tempDb } from './support/server';
 import { RedisServer, startRedis } from './support/redis';
+import { REDIS, describeWith } from './support/services';
 import { SECRET, TokenClaims, sign } from './support/tokens';
 
 jest.setTimeout(120_000);
@@ -26,18 +27,14 @@ const forbidden = (path: string) => ({ type: 'error', code: 'forbidden', path, m
 /** Frames `c` got that came from `user`'s doing. */
 const from = (c: Client, user: string) => c.frames.filter((f) => f.user === user && f.type !== 'welcome');
 
-const variants: [string, boolean][] = [
-  ['one process', false],
-  ['a 3-worker cluster', true],
-];
-
-describe.each(variants)('authorization (%s)', (_name, cluster) => {
+/** The matrix on one process, or on a 3-worker cluster over a Redis run from `redisServer`. */
+const authorization = (cluster: boolean, redisServer = '') => () => {
   let redis: RedisServer | undefined;
   let server: Server;
   const db = tempDb();
   const clients: Client[] = [];
   const env = async (): Promise<Record<string, string>> =>
-    cluster ? { RUSHER_JWT_SECRET: SECRET, RUSHER_WORKERS: '3', RUSHER_REDIS_URL: (redis ??= await startRedis()).url } : { RUSHER_JWT_SECRET: SECRET };
+    cluster ? { RUSHER_JWT_SECRET: SECRET, RUSHER_WORKERS: '3', RUSHER_REDIS_URL: (redis ??= await startRedis(redisServer)).url } : { RUSHER_JWT_SECRET: SECRET };
   const as = async (user: string) => {
     const c = await Client.connect(server.url(`token=${await sign(USERS[user])}`));
     clients.push(c);
@@ -180,4 +177,7 @@ describe.each(variants)('authorization (%s)', (_name, cluster) => {
       expect(alice.frames.filter((f) => f.type === 'fence.event')).toEqual([]);
     });
   }
-});
+};
+
+describe('authorization (one process)', authorization(false));
+describeWith(REDIS, 'authorization (a 3-worker cluster)', (redisServer) => authorization(true, redisServer)());

@@ -1,11 +1,12 @@
-// Chat over the real server: real uWS, a real SQLite file, `ws` clients.
+// Chat over the real server: real uWS, a real SQLite file or Postgres database, `ws` clients.
 import { Client, Frame, Server, startServer } from './support/server';
+import { STORES } from './support/stores';
 
 jest.setTimeout(60_000);
 
 const messages = (c: Client) => c.frames.filter((f) => f.type === 'chat.message');
 
-describe('chat rooms', () => {
+describe.each(STORES)('chat rooms on $name', (store) => {
   let server: Server;
   const clients: Client[] = [];
   const connect = async (user: string) => {
@@ -15,7 +16,7 @@ describe('chat rooms', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({}, await store.fresh());
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(async () => {

@@ -4,6 +4,8 @@ import Delta from 'quill-delta';
 import { Client, Frame, Server, startServer } from './support/server';
 import { Editor } from './support/editor';
 import { RedisServer, startRedis } from './support/redis';
+import { REDIS, describeWith } from './support/services';
+import { STORES, StoreUnderTest } from './support/stores';
 import { pick, seeded } from './support/random';
 import { randomEdit } from './support/random-delta';
 
@@ -12,7 +14,8 @@ jest.setTimeout(120_000);
 const WORKERS = 3;
 const workerOf = (c: Client) => c.session.split('.')[0];
 
-describe('cluster', () => {
+/** The cluster's specs, its workers sharing `store`, over a Redis run from `redisServer`. */
+const cluster = (redisServer: string, store: StoreUnderTest) => () => {
   let redis: RedisServer;
   let server: Server;
   const clients: Client[] = [];
@@ -32,8 +35,8 @@ describe('cluster', () => {
   };
 
   beforeAll(async () => {
-    redis = await startRedis();
-    server = await startServer({ RUSHER_WORKERS: String(WORKERS), RUSHER_REDIS_URL: redis.url });
+    redis = await startRedis(redisServer);
+    server = await startServer({ RUSHER_WORKERS: String(WORKERS), RUSHER_REDIS_URL: redis.url }, await store.fresh());
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(async () => {
@@ -127,4 +130,6 @@ describe('cluster', () => {
     expect(await bob.request({ type: 'feed.react', activity: secret.id, kind: 'like' })).toMatchObject({ reactions: { like: 1 } });
     expect(await ann.next((f) => f.type === 'feed.notification' && f.group.verb === 'like')).toMatchObject({ group: { object: secret.id, actors: ['fbob'] } });
   });
-});
+};
+
+describeWith(REDIS, 'cluster', (redisServer) => STORES.forEach((store) => describe(`on ${store.name}`, cluster(redisServer, store))));

@@ -1,6 +1,8 @@
-// Collaborative documents over the real server: real uWS, a real SQLite file, `ws` clients.
+// Collaborative documents over the real server: real uWS, a real SQLite file or Postgres
+// database, `ws` clients.
 import Delta from 'quill-delta';
-import { Client, Frame, Server, startServer, tempDb } from './support/server';
+import { Client, Frame, Server, startServer } from './support/server';
+import { STORES } from './support/stores';
 import { Editor } from './support/editor';
 import { int, pick, seeded } from './support/random';
 import { randomEdit } from './support/random-delta';
@@ -21,7 +23,7 @@ const caughtUp = async (editors: Editor[], version: number) => {
   for (let i = 0; i < 500 && editors.some((e) => e.ot.version < version); i++) await sleep(10);
 };
 
-describe('documents', () => {
+describe.each(STORES)('documents on $name', (store) => {
   let server: Server;
   const clients: Client[] = [];
   const connect = async (user: string) => {
@@ -31,7 +33,7 @@ describe('documents', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ RUSHER_DOC_KEEP: '5' });
+    server = await startServer({ RUSHER_DOC_KEEP: '5' }, await store.fresh());
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(async () => {
@@ -109,12 +111,12 @@ describe('documents', () => {
   });
 });
 
-describe('document convergence through the server', () => {
+describe.each(STORES)('document convergence through the server on $name', (store) => {
   const seed = Number(process.env.RUSHER_OT_SEED ?? Date.now() % 100_000);
 
   it(`brings 6 concurrent editors and the stored document to the same content (seed ${seed})`, async () => {
     const rng = seeded(seed);
-    const db = tempDb();
+    const db = await store.fresh();
     let server = await startServer({}, db);
     const editors = await Promise.all(Array.from({ length: 6 }, (_, i) => Editor.open(server.url(`user=e${i}`), 'race', `e${i}`)));
     try {
@@ -155,7 +157,7 @@ describe('document convergence through the server', () => {
   });
 
   it('keeps every acked op when the server is killed with -9 mid-edit', async () => {
-    const db = tempDb();
+    const db = await store.fresh();
     const server = await startServer({}, db);
     const editors = await Promise.all(Array.from({ length: 4 }, (_, i) => Editor.open(server.url(`user=k${i}`), 'crash', `k${i}`)));
     const rng = seeded(7);

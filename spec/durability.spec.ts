@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import { Client, Frame, startServer, tempDb } from './support/server';
+import { STORES } from './support/stores';
 
 jest.setTimeout(90_000);
 
@@ -17,9 +18,9 @@ const allHistory = async (c: Client, room: string): Promise<Frame[]> => {
   }
 };
 
-describe('durability', () => {
+describe.each(STORES)('durability on $name', (store) => {
   it('keeps history and seq across a restart', async () => {
-    const db = tempDb();
+    const db = await store.fresh();
     let server = await startServer({}, db);
     let c = await Client.connect(server.url('user=ann'));
     await c.request({ type: 'room.join', room: 'kept' });
@@ -39,7 +40,7 @@ describe('durability', () => {
   });
 
   it('loses no acked message when the server is killed with -9 while clients send', async () => {
-    const db = tempDb();
+    const db = await store.fresh();
     const server = await startServer({}, db);
     const senders = await Promise.all([1, 2, 3, 4].map((i) => Client.connect(server.url(`user=k${i}`))));
     await Promise.all(senders.map((s) => s.request({ type: 'room.join', room: 'crash' })));
@@ -77,7 +78,7 @@ describe('durability', () => {
   });
 
   it('on SIGTERM commits what was accepted, then exits 0', async () => {
-    const db = tempDb();
+    const db = await store.fresh();
     const server = await startServer({ RUSHER_BATCH_MS: '50' }, db);
     const c = await Client.connect(server.url('user=term'));
     await c.request({ type: 'room.join', room: 'term' });
@@ -91,7 +92,9 @@ describe('durability', () => {
     reader.close();
     await again.stop();
   });
+});
 
+describe('starting', () => {
   it('refuses to start, with a clear message, when the port is taken or the store is unreadable', async () => {
     const server = await startServer();
     const main = path.join(__dirname, '..', 'dist', 'src', 'main.js');
@@ -101,6 +104,11 @@ describe('durability', () => {
     const unreadable = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: '0', RUSHER_DB: '/proc/version/nope.db' }, encoding: 'utf8' });
     expect(unreadable.status).not.toBe(0);
     expect(unreadable.stderr).toMatch(/cannot start/);
+    // Nothing listens on port 1: the Postgres store cannot connect.
+    const unreachable = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: '0', RUSHER_DB: 'postgres://rusher:secret@127.0.0.1:1/rusher' }, encoding: 'utf8' });
+    expect(unreachable.status).not.toBe(0);
+    expect(unreachable.stderr).toMatch(/cannot start: .*ECONNREFUSED/);
+    expect(unreachable.stderr).not.toContain('secret');
     await server.stop();
   });
 

@@ -1,6 +1,7 @@
 // Activity feeds over the real server: real uWS, a real SQLite file, `ws` clients. One
 // test per row of PROTOCOL.md's "Activity feeds" table, then restarts.
-import { Client, Frame, Server, startServer, tempDb } from './support/server';
+import { Client, Frame, Server, startServer } from './support/server';
+import { STORES } from './support/stores';
 
 jest.setTimeout(60_000);
 
@@ -11,7 +12,7 @@ const quiet = async (c: Client, pred: (f: Frame) => boolean, ms = 300) => {
   return c.frames.filter(pred);
 };
 
-describe('activity feeds', () => {
+describe.each(STORES)('activity feeds on $name', (store) => {
   let server: Server;
   const clients: Client[] = [];
   let run = 0;
@@ -26,7 +27,7 @@ describe('activity feeds', () => {
   const timeline = async (c: Client, q: object = {}) => (await c.request({ type: 'feed.timeline', ...q })).activities as Frame[];
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({}, await store.fresh());
   });
   beforeEach(() => {
     run += 1;
@@ -265,9 +266,9 @@ describe('activity feeds', () => {
   });
 });
 
-describe('activity feeds across restarts', () => {
+describe.each(STORES)('activity feeds across restarts on $name', (store) => {
   it('keeps activities, follows, blocks, reactions and notifications; ids keep growing; foreign_id still dedupes', async () => {
-    const db = tempDb();
+    const db = await store.fresh();
     let server = await startServer({}, db);
     let a = await Client.connect(server.url('user=ann'));
     let b = await Client.connect(server.url('user=bob'));
@@ -307,7 +308,7 @@ describe('activity feeds across restarts', () => {
   });
 
   it('loses no acked post when the server is killed with -9 while users post', async () => {
-    const db = tempDb();
+    const db = await store.fresh();
     const server = await startServer({}, db);
     const posters = await Promise.all([1, 2, 3].map((i) => Client.connect(server.url(`user=p${i}`))));
     const acked = new Set<string>();

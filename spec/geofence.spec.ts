@@ -1,5 +1,6 @@
-// Geofences over the real server: real uWS, a real SQLite file, `ws` clients.
-import { Client, Frame, Server, startServer, tempDb } from './support/server';
+// Geofences over the real server: real uWS, a real SQLite file or Postgres database, `ws` clients.
+import { Client, Frame, Server, startServer } from './support/server';
+import { STORES } from './support/stores';
 
 jest.setTimeout(60_000);
 
@@ -22,7 +23,7 @@ const drain = async (c: Client) => {
   await c.request({ type: 'ping' });
 };
 
-describe('geofences', () => {
+describe.each(STORES)('geofences on $name', (store) => {
   let server: Server;
   const clients: Client[] = [];
   const connect = async (user: string) => {
@@ -30,9 +31,10 @@ describe('geofences', () => {
     clients.push(c);
     return c;
   };
-  const db = tempDb();
+  let db: string;
 
   beforeAll(async () => {
+    db = await store.fresh();
     server = await startServer({}, db);
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
@@ -160,7 +162,7 @@ describe('geofences', () => {
   });
 
   it('loses no acked update or event when killed with -9', async () => {
-    const file = tempDb();
+    const file = await store.fresh();
     const crashing = await startServer({}, file);
     const c = await Client.connect(crashing.url('user=k'));
     await c.request({ type: 'fence.create', fence: { id: 'zone', name: 'Zone', shape: { type: 'Circle', center: [0, 0], radius: 100_000 } } });

@@ -2,7 +2,7 @@
 import path from 'path';
 import { randomUUID } from 'crypto';
 import { Observable, merge } from 'rxjs';
-import { Config, loadConfig } from './io/config';
+import { Config, loadConfig, printableDb } from './io/config';
 import { Logger, createLogger } from './io/log';
 import { listen, loadUws } from './io/uws';
 import { openStore } from './io/store';
@@ -82,7 +82,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const metricsApp = config.metricsPort === undefined ? undefined : attachMetrics(uws.App(), metrics, config.metricsToken);
   const metricsListening = metricsApp && (await listen(metricsApp, config.metricsHost, config.metricsPort as number, place === undefined));
   if (metricsListening === false) throw new Error(`cannot listen for metrics on ${config.metricsHost}:${config.metricsPort} (is the port taken?)`);
-  const where = { host: config.host, port: config.port, db: config.db, auth: verify === undefined ? 'none' : 'token' };
+  const where = { host: config.host, port: config.port, db: printableDb(config.db), auth: verify === undefined ? 'none' : 'token' };
   if (place === undefined) log.info(where, `rusher accepting connections on ws://${config.host}:${config.port}/ws`);
   else {
     log.info({ ...where, worker: place.me }, `worker ${place.me} listening`);

@@ -1,6 +1,7 @@
 // The chat benchmark: Rusher against a minimal `ws` baseline (ws-baseline.ts), same
 // workloads, same run, loopback only. Each (scenario, server) pair gets a fresh server
-// on a free 127.0.0.1 port and a fresh SQLite file, and fresh load-client processes
+// on a free 127.0.0.1 port and a fresh database (a SQLite file; Rusher's on --store
+// postgres is a Postgres database), and fresh load-client processes
 // (load-client.ts, forked).
 //   (a) committed msgs/s: N senders, each with W unacked chat.send in flight, for a
 //       fixed time; acks/s counted; acked seqs checked gap-free, and against room.history.
@@ -20,6 +21,7 @@
 //     --baseline-persist 0|1 (1)  --profile [rusher|baseline|both]  --out FILE.json
 //     --servers rusher,cluster --workers N (2): Rusher alone against N workers and a Redis
 //     --syscalls (count the server's syscalls per unit of work with `perf stat`)
+//     --store sqlite|postgres|postgres://… (sqlite; Rusher's store, see ../common/store.ts)
 //     --json-only  --max-seconds S (300)  --rusher-main PATH (dist/src/main.js)
 //     --server-node-args "FLAGS" (for both servers)
 import { ChildProcess, spawn } from 'child_process';
@@ -35,7 +37,8 @@ import { fmt, percentiles, round } from '../common/figures';
 import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { cpuSeconds, hostLoad, machineStat, schedStat, statusKB } from '../common/proc';
-import { LOAD_TEST_ENV, freePort, removeDb } from '../common/server';
+import { LOAD_TEST_ENV, freePort } from '../common/server';
+import { benchStore, removeSqlite } from '../common/store';
 import { BENCH_SECRET, benchToken } from '../common/tokens';
 import type { Command, SendResult, SocketSpec } from './load-client';
 import { format as formatProfile, summarize } from './profile-top';
@@ -78,6 +81,7 @@ const O = {
   // Count the server's syscalls in the window with `perf stat` (Linux perf, if installed).
   syscalls: opt('syscalls', 'false') === 'true',
   out: opt('out', ''),
+  store: opt('store', 'sqlite'),
 };
 // `cluster` is Rusher with --workers N worker processes and a Redis, for 1-vs-N comparisons.
 /** `auth`: Rusher with token auth on, each socket with a token whose claims it checks. */
@@ -95,6 +99,7 @@ const loadClient = path.join(here, 'load-client.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-bench-chat-'));
 const profileDir = path.join(os.tmpdir(), `rusher-chat-profiles-${Date.now()}`);
 const { say, emit, track, run } = startHarness({ bench: 'chat', jsonOnly: O.jsonOnly, maxSeconds: O.maxSeconds, tmp });
+const store = benchStore(O.store, track);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------
@@ -161,7 +166,8 @@ const profiled = (kind: ServerKind) => O.profile === 'both' || ((O.profile === '
 
 const startServer = async (kind: ServerKind, scenario: string): Promise<Server> => {
   const port = await freePort();
-  const db = path.join(tmp, `${kind}-${scenario}.db`);
+  // The baseline keeps its own SQLite file whatever --store says.
+  const db = kind === 'baseline' ? path.join(tmp, `${kind}-${scenario}.db`) : await store.fresh(tmp, `${kind}-${scenario}`);
   const log = path.join(tmp, `${kind}-${scenario}.log`);
   const fd = fs.openSync(log, 'w');
   const inspectPort = profiled(kind) ? await freePort() : undefined;
@@ -193,7 +199,7 @@ const stopServer = async (s: Server) => {
   s.proc.kill('SIGTERM');
   const code = await Promise.race([exited, sleep(15_000).then(() => 'timeout' as const)]);
   if (code === 'timeout') s.proc.kill('SIGKILL');
-  removeDb(s);
+  await (s.kind === 'baseline' ? removeSqlite(s.db) : store.remove(s.db));
   if (code !== 0) say(`  ! ${s.kind} exited with ${code}; log tail:\n${fs.readFileSync(s.log, 'utf8').slice(-1500)}`);
   return code;
 };
@@ -626,6 +632,7 @@ const main = async () => {
     say(`profile ${p}`);
     say(formatProfile(summarize(p, 20)));
   }
+  await store.close();
   say(`done in ${round((performance.now() - started) / 1000, 1)} s`);
 };
 

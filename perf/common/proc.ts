@@ -131,3 +131,30 @@ export const hostLoad = async (ms = 1000): Promise<number> => {
   await new Promise((r) => setTimeout(r, ms));
   return round((machineStat().busy - a.busy) / (ms / 1000), 2);
 };
+
+/**
+ * CPU seconds of a process tree that forks short-lived children (Postgres: a backend a
+ * connection): the process, its children that have ended (cutime, cstime) and those alive.
+ * Differences of two readings are the tree's CPU in between; NaN once the process is gone.
+ */
+export const treeCpuSeconds = (pid: number): number => {
+  const stat = (p: number) => {
+    try {
+      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      return s.slice(s.lastIndexOf(')') + 2).split(' ').map(Number);
+    } catch {
+      return undefined;
+    }
+  };
+  const own = stat(pid);
+  if (own === undefined) return NaN;
+  let children: number[] = [];
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // none
+  }
+  // utime stime cutime cstime are fields 14–17 of stat: 11–14 here.
+  const ticks = (f: number[]) => f[11] + f[12] + f[13] + f[14];
+  return (ticks(own) + children.map(stat).reduce((a, f) => a + (f === undefined ? 0 : ticks(f)), 0)) / CLK_TCK;
+};

@@ -1,5 +1,5 @@
 // The real server (dist/src/main.js) as a child process: a free loopback port, a fresh
-// SQLite file in the bench's temp dir, the rate limit off (one load socket sends far more
+// database (a SQLite file in the bench's temp dir, or what --store gave), the rate limit off (one load socket sends far more
 // than a person would), everything else at its defaults unless the bench says otherwise.
 import { ChildProcess, spawn } from 'child_process';
 import fs from 'fs';
@@ -22,9 +22,11 @@ export interface Server {
 
 export interface StartOptions {
   readonly main: string;
-  /** The bench's temp dir: the server's `<name>.db` and `<name>.log` go there. */
+  /** The bench's temp dir: the server's `<name>.log` goes there, and its `<name>.db` unless `db` is given. */
   readonly dir: string;
   readonly name: string;
+  /** RUSHER_DB (see ./store.ts). */
+  readonly db?: string;
   /** Beside (or over) the defaults: RUSHER_WORKERS, … */
   readonly env?: Readonly<Record<string, string>>;
   readonly nodeArgs?: readonly string[];
@@ -65,7 +67,7 @@ export const cpuProfArgs = (dir: string | undefined): string[] => (dir === undef
 
 export const startServer = async (o: StartOptions): Promise<Server> => {
   const port = await freePort();
-  const db = path.join(o.dir, `${o.name}.db`);
+  const db = o.db ?? path.join(o.dir, `${o.name}.db`);
   const log = path.join(o.dir, `${o.name}.log`);
   const fd = fs.openSync(log, 'w');
   // info level: the server's only info lines are its start and stop; the start line is how we know it is ready.
@@ -96,9 +98,4 @@ export const stopServer = async (s: Server): Promise<number | string | null> => 
   const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);
   if (code === 'timeout') s.proc.kill('SIGKILL');
   return code;
-};
-
-/** The SQLite file and its WAL, shared-memory and journal files. */
-export const removeDb = (s: { readonly db: string }) => {
-  for (const f of [s.db, `${s.db}-wal`, `${s.db}-shm`, `${s.db}-journal`]) fs.rmSync(f, { force: true });
 };

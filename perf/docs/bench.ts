@@ -2,7 +2,8 @@
 // ../shared/data/automerge-paper.json.gz) through Rusher three ways and through ShareDB,
 // in one run, loopback only, every final document checked against the trace's text.
 //   pipeline   in process (pipeline.ts): decode → docs pipeline → commit stage → the real
-//              store (writer thread, temp SQLite file); one editor streaming in order.
+//              store (--store: a temp SQLite file and its writer thread, or Postgres); one
+//              editor streaming in order.
 //   websocket  the real server as a child process (../common/server.ts), clients in one child
 //              process (ws-client.ts):
 //              chain, strict: N editors on one document, edits dealt round-robin one at a
@@ -28,6 +29,7 @@
 //     --sharedb-ops N|all (all)  --sharedb-seconds S (240: ShareDB stops there; the ratio uses the edits it did)
 //     --client raw|ws (raw)  --client-nice N (10)
 //     --profile (CPU profiles: the pipeline's window, the server's main and writer threads, ShareDB)
+//     --store sqlite|postgres|postgres://… (sqlite; see ../common/store.ts)
 //     --json-only  --max-seconds S (900)  --rusher-main PATH (dist/src/main.js)
 import { fork } from 'child_process';
 import fs from 'fs';
@@ -36,7 +38,8 @@ import path from 'path';
 import { round } from '../common/figures';
 import { startHarness } from '../common/harness';
 import { CpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
-import { Server, cpuProfArgs, removeDb, startServer, stopServer } from '../common/server';
+import { Server, cpuProfArgs, startServer, stopServer } from '../common/server';
+import { benchStore } from '../common/store';
 import { parseOptions, Variant } from './options';
 import { summarizeDir } from './profile';
 import { checkStore } from './store-check';
@@ -56,7 +59,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-bench-docs-'));
 const profileRoot = O.profile ? path.join(os.tmpdir(), `rusher-docs-profiles-${Date.now()}`) : undefined;
 // The rows measured so far: on a timeout, they are still reported.
 const rows: Row[] = [];
-const { say, emit, track, run } = startHarness({
+const harness = startHarness({
   bench: 'docs',
   jsonOnly: O.jsonOnly,
   maxSeconds: O.maxSeconds,
@@ -66,6 +69,8 @@ const { say, emit, track, run } = startHarness({
     if (!O.jsonOnly) process.stdout.write(`\n${table(rows)}\n\n`);
   },
 });
+const { say, emit, track, run } = harness;
+const store = benchStore(O.store, track);
 
 /**
  * Forks `script`, sends it one command, resolves with its one reply once it has exited
@@ -114,11 +119,12 @@ const main = async () => {
   const pipeline = async (n: number, tag: string): Promise<PipelineResult> => {
     say(`pipeline: ${n} edits in process, window ${O.pipelineWindow} …`);
     const dir = profileDir(`pipeline${tag}`);
+    const db = await store.fresh(tmp, `pipeline${tag}`);
     const r = await runChild<PipelineResult>(
       'variant.js',
-      { variant: 'pipeline', trace: O.trace, edits: n, window: O.pipelineWindow, warmup: O.warmup, dir: tmp, profile: dir === undefined ? undefined : path.join(dir, 'window-main.cpuprofile') },
+      { variant: 'pipeline', trace: O.trace, edits: n, window: O.pipelineWindow, warmup: O.warmup, db, profile: dir === undefined ? undefined : path.join(dir, 'window-main.cpuprofile') },
       { execArgv: cpuProfArgs(dir) },
-    );
+    ).finally(() => store.remove(db));
     emit({ ...r });
     say(`  ${fmt(r.opsPerSec)} ops/s, ${r.batches.count} batches of ${r.batches.meanSize} on average; document checked (pipeline and store)`);
     // The main thread's window profile; the writer thread's covers its whole (short) life.
@@ -183,7 +189,7 @@ const main = async () => {
     const expectedFor = (n: number) => textAfter(trace, patches, n);
     const onServer = async <R extends ChainResult | ParallelResult>(name: string, command: (s: Server) => ClientCommand, docsOf: (r: R) => readonly string[], text: string) => {
       const dir = profileDir(name);
-      const server = await startServer({ main: O.rusherMain, dir: tmp, name, profileDir: dir, track });
+      const server = await startServer({ main: O.rusherMain, dir: tmp, name, db: await store.fresh(tmp, name), profileDir: dir, track });
       let r: R;
       let rss: { peakMB: number; endMB: number };
       try {
@@ -193,11 +199,10 @@ const main = async () => {
         const exit = await stopServer(server);
         if (exit !== 0) say(`  ! the server exited with ${exit}; log tail:\n${fs.readFileSync(server.log, 'utf8').slice(-1500)}`);
       }
-      const store = await checkStore(server.db, new Map(docsOf(r).map((d) => [d, text])));
-      removeDb(server);
-      if (!store.ok) throw new Error(`${name}: the store does not hold the trace's text: ${store.problems.join('; ')}`);
+      const check = await checkStore(server.db, new Map(docsOf(r).map((d) => [d, text]))).finally(() => store.remove(server.db));
+      if (!check.ok) throw new Error(`${name}: the store does not hold the trace's text: ${check.problems.join('; ')}`);
       reportProfiles(name, dir, (f) => threadOf(f) <= 1, (f) => (threadOf(f) === 0 ? 'server main thread (whole run)' : 'server writer thread'));
-      return { ...r, serverRssMB: rss, store };
+      return { ...r, serverRssMB: rss, store: check };
     };
 
     const chain = async (n: number, block: number) => {
@@ -268,6 +273,7 @@ const main = async () => {
     process.stdout.write(`(the ratio row's ops/s column is the ratio; µs/op is CPU per server op: main thread, and whole process incl. the writer thread)\n\n`);
   }
   if (profileRoot !== undefined) say(`profiles kept in ${profileRoot}`);
+  await store.close();
   say(`done in ${seconds} s`);
 };
 

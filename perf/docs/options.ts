@@ -26,6 +26,8 @@ export interface Options {
   readonly jsonOnly: boolean;
   readonly maxSeconds: number;
   readonly rusherMain: string;
+  /** sqlite, postgres or a postgres:// URL (../common/store.ts). */
+  readonly store: string;
 }
 
 export const parseOptions = (args: readonly string[], here: string): Options => {
@@ -38,7 +40,7 @@ export const parseOptions = (args: readonly string[], here: string): Options => 
     else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--')) given.set(a.slice(2), args[++i]);
     else given.set(a.slice(2), 'true');
   }
-  const known = new Set(['trace', 'only', 'edits', 'warmup', 'pipeline-window', 'clients', 'block', 'strict-edits', 'docs', 'window', 'sharedb-ops', 'sharedb-seconds', 'client', 'client-nice', 'profile', 'json-only', 'max-seconds', 'rusher-main']);
+  const known = new Set(['trace', 'only', 'edits', 'warmup', 'pipeline-window', 'clients', 'block', 'strict-edits', 'docs', 'window', 'sharedb-ops', 'sharedb-seconds', 'client', 'client-nice', 'profile', 'json-only', 'max-seconds', 'rusher-main', 'store']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (known: ${[...known].map((n) => `--${n}`).join(' ')})`);
 
   const str = (name: string, fallback: string) => given.get(name) ?? fallback;
@@ -81,5 +83,6 @@ export const parseOptions = (args: readonly string[], here: string): Options => 
     jsonOnly: str('json-only', 'false') !== 'false',
     maxSeconds: count('max-seconds', 900),
     rusherMain: path.resolve(str('rusher-main', path.resolve(here, '../../src/main.js'))),
+    store: str('store', 'sqlite'),
   };
 };

@@ -1,16 +1,15 @@
 // Variant "pipeline": the trace through the server's document path in this process,
 // wired as src/main.ts wires it but without sockets: each frame's JSON text is decoded
 // (domain/protocol), goes through the docs pipeline (streams/docs), the commit stage
-// (streams/commit) and the real store (io/store: its writer thread, a temp SQLite file,
-// persistence on, the server's own batch limits and durability from io/config). Effects
+// (streams/commit) and the real store (io/store: a temp SQLite file and its writer thread,
+// or a Postgres database; persistence on, the server's own batch limits and durability
+// from io/config). Effects
 // are serialized as the gateway would serialize them for the socket.
 //
 // One editor streams its edits in order on one document, at most `window` unacked; edit i
 // is made on version i (the one before it), so no op is transformed. Measured: from the
 // first frame to the last ack. Checked: the final document, as the pipeline serves it to
 // a later `doc.open` and as the store rebuilds it (`loadDoc`), equals the trace's text.
-import fs from 'fs';
-import path from 'path';
 import { Subject } from 'rxjs';
 import Delta from 'quill-delta';
 import { isLeft } from 'fp-ts/Either';
@@ -36,8 +35,8 @@ export interface PipelineOptions {
   readonly window: number;
   /** Edits replayed on another document before the clock starts. */
   readonly warmup: number;
-  /** Where the temp SQLite file goes (removed afterwards). */
-  readonly dir: string;
+  /** RUSHER_DB: an empty database, which the bench removes afterwards. */
+  readonly db: string;
   /** When set, the measured window's main-thread profile is written here. */
   readonly profile?: string;
 }
@@ -83,8 +82,7 @@ export const runPipeline = async (o: PipelineOptions): Promise<PipelineResult> =
 
   // The server's configuration defaults (and RUSHER_* overrides), as main.ts reads them.
   const config = loadConfig(process.env, []);
-  const file = path.join(o.dir, `pipeline-${process.pid}-${Date.now()}.db`);
-  const store = await openStore(file, config.durability);
+  const store = await openStore(o.db, config.durability);
   // The writer thread starts with the first write: the threads now are the others.
   const threadsBefore = threadsOf(process.pid);
   const metrics = createMetrics();
@@ -233,7 +231,6 @@ export const runPipeline = async (o: PipelineOptions): Promise<PipelineResult> =
   if (storeText !== expected) fail(`the document rebuilt from the store differs from the trace: ${firstDifference(storeText, expected)}`);
   if (rebuilt.version !== lastVersion) fail(`the store holds version ${rebuilt.version}, the last ack was ${lastVersion}`);
   await store.close();
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
 
   return {
     variant: 'pipeline',

@@ -3,7 +3,7 @@
 //           FenceIndex against a brute-force exact test and against turf, as ratios;
 //           the three checked against each other on a sample.
 //   e2e     over WebSocket with persistence: the real server (dist/src/main.js) as a
-//           child process on a temp SQLite file, loopback only.
+//           child process on a temp SQLite file (or --store postgres), loopback only.
 //           1. the same fences created through the protocol (fences/s, committed);
 //           2. 100,000 devices over a few devices processes (devices.ts), each socket
 //              streaming for many devices along seeded random walks (workload.ts):
@@ -18,7 +18,7 @@
 //              and the events seen against an in-process oracle (oracle.ts) that replays
 //              the walks: per device, the enters and exits each "*" subscriber saw
 //              (subscribed after the placement, so the stream's updates only) and the
-//              ones the owner sockets saw (every update), and the rows in SQLite once
+//              ones the owner sockets saw (every update), and the rows in the store once
 //              the server has stopped.
 // One JSON line per result on stdout, progress on stderr, then a summary table.
 //
@@ -29,12 +29,14 @@
 //     --check-every N (1: replay every device; N: every N-th)  --brute-devices N (100)
 //     --fence-sockets N (4)  --fence-window N (16)  --client raw|ws (raw)  --client-nice N (10)
 //     --profile (server under --cpu-prof; the window's profile of each thread is summarized)
+//     --store sqlite|postgres|postgres://… (sqlite; see ../common/store.ts)
 //     --server-node-args "FLAGS"  --rusher-main PATH  --max-seconds S (480)  --json-only  --out FILE
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { performance } from 'perf_hooks';
 import { knex } from 'knex';
+import { knexConfig } from '../../knexfile';
 import { FenceIndex } from '../../src/domain/geo/index';
 import { format as formatProfile } from '../chat/profile-top';
 import type { ClientKind } from '../chat/wire';
@@ -43,7 +45,8 @@ import { fmt, percentiles, round } from '../common/figures';
 import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { CpuWindow, cpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
-import { Server, removeDb, startServer, stopServer } from '../common/server';
+import { Server, startServer, stopServer } from '../common/server';
+import { benchStore } from '../common/store';
 import { BENCH_SECRET } from '../common/tokens';
 import { createFences } from './fences';
 import { DeviceSocket, DevicesCommand, Placed, Streamed, SubscriberReport, SubscribersCommand } from './ipc';
@@ -83,6 +86,7 @@ const O = {
   maxSeconds: num('max-seconds', 480, 1),
   jsonOnly: opt('json-only', 'false') === 'true',
   out: opt('out', ''),
+  store: opt('store', 'sqlite'),
   // Token auth: off, on, or both (the e2e part twice, auth off then on, for the checks' cost).
   auth: opt('auth', 'off') as 'off' | 'on' | 'both',
 };
@@ -97,6 +101,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-bench-geo-'));
 // Profiles outlive the run (they are what --profile is for); everything else in tmp goes.
 const profileDir = O.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-geo-profiles-')) : undefined;
 const { say, emit, track, run } = startHarness({ bench: 'geo', jsonOnly: O.jsonOnly, maxSeconds: O.maxSeconds, tmp });
+const store = benchStore(O.store, track);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------
@@ -123,8 +128,8 @@ const assignDevices = (): DeviceSocket[][] => {
 };
 
 /** What the store holds once the server has stopped: every acked update is a row, and so is every event. */
-const storeCounts = async (filename: string) => {
-  const db = knex({ client: 'better-sqlite3', connection: { filename, options: { readonly: true } }, useNullAsDefault: true });
+const storeCounts = async (rusherDb: string) => {
+  const db = knex(knexConfig(rusherDb));
   try {
     const count = async (table: string) => Number(((await db(table).count({ n: '*' })) as { n: number }[])[0].n);
     const events = (await db('fence_events').select('event').count({ n: '*' }).groupBy('event')) as { event: string; n: number }[];
@@ -139,9 +144,11 @@ const storeCounts = async (filename: string) => {
 // e2e
 const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolean) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'e2e-'));
-  say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on a temp SQLite file`);
+  say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on ${store.name}`);
   const env: Record<string, string> = auth ? { RUSHER_WORKERS: '1', RUSHER_JWT_SECRET: BENCH_SECRET } : { RUSHER_WORKERS: '1' };
-  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: auth ? 'geo-auth' : 'geo', env, nodeArgs: serverNodeArgs, profileDir, track });
+  const name = auth ? 'geo-auth' : 'geo';
+  const db = await store.fresh(dir, name);
+  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name, db, env, nodeArgs: serverNodeArgs, profileDir, track });
   const procs: LoadProcess<DevicesCommand>[] = [];
   let watchers: LoadProcess<SubscribersCommand> | undefined;
   let stopped = false;
@@ -209,7 +216,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolea
     const peak = peakRssMB(server.pid);
     const exit = await stopServer(server);
     stopped = true;
-    const store = await storeCounts(server.db);
+    const stored = await storeCounts(server.db);
     const profiles = profileDir ? windowProfiles(profileDir, cpu.fromUs, cpu.toUs, 25) : [];
 
     const ownerEnters = sumArrays(streamed.map((s) => s.enters), O.devices);
@@ -230,10 +237,10 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolea
     const allDevices = O.checkEvery === 1;
     // The store against what the sockets were told: every update a row, every event a row.
     const storeCheck = {
-      ...store,
-      locationsOk: store.locations === sent,
-      eventsOk: store.enters === total(ownerEnters) && store.exits === total(ownerExits) && store.dwells === 0,
-      ...(allDevices ? { matchesOracle: store.enters === total(expected.enters) && store.exits === total(expected.exits) } : {}),
+      ...stored,
+      locationsOk: stored.locations === sent,
+      eventsOk: stored.enters === total(ownerEnters) && stored.exits === total(ownerExits) && stored.dwells === 0,
+      ...(allDevices ? { matchesOracle: stored.enters === total(expected.enters) && stored.exits === total(expected.exits) } : {}),
     };
     const checks = {
       noErrors: errors === 0,
@@ -292,7 +299,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolea
   } finally {
     await Promise.all([...procs, ...(watchers ? [watchers] : [])].map((p) => p.stop()));
     if (!stopped) await stopServer(server);
-    removeDb(server);
+    await store.remove(server.db);
   }
 };
 
@@ -413,6 +420,7 @@ const main = async () => {
     }
   }
   if (O.out) fs.writeFileSync(O.out, JSON.stringify({ options: O, lookup: lookup && { ...lookup, built: undefined }, e2e: e2eResult && { ...e2eResult, profileSummaries: undefined } }, null, 2));
+  await store.close();
   say(`done in ${seconds} s`);
 };
 

@@ -1,14 +1,13 @@
-// Starts the real server (dist/src/main.js: real uWS, real SQLite file) as a child
-// process, and connects real `ws` clients to it.
+// Starts the real server (dist/src/main.js: real uWS, a real SQLite file or Postgres
+// database, see ./stores) as a child process, and connects real `ws` clients to it.
 import { ChildProcess, spawn } from 'child_process';
-import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import WebSocket from 'ws';
+import { tempDb } from './stores';
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
-export const tempDb = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rusher-')), 'rusher.db');
+export { tempDb };
 
 let nextPort = 20000 + (process.pid % 2000) * 10;
 

@@ -1,5 +1,5 @@
 // Configuration from the environment, with CLI flags (`--port 9000`) mirroring it.
-import { Durability } from '../../knexfile';
+import { Durability, isPostgres } from '../../knexfile';
 import { Limits } from '../domain/limits';
 import { TokenKeys } from './auth';
 
@@ -114,4 +114,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
     allowUwsFallback: get('RUSHER_ALLOW_UWS_FALLBACK') === '1',
     logLevel: get('LOG_LEVEL') ?? 'info',
   };
+};
+
+/** RUSHER_DB as it may be logged: a Postgres URL without its password. */
+export const printableDb = (db: string): string => {
+  if (!isPostgres(db)) return db;
+  const url = new URL(db);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
 };

@@ -19,7 +19,7 @@ export const chatReads = (db: Knex) => ({
     for (const r of seqs) result.set(r.room, { seq: Number(r.seq), ids: [] });
     const recent = await db
       .select('room', 'id', 'seq', 'at')
-      .from(db.raw('(select room, id, seq, at, row_number() over (partition by room order by seq desc) as n from messages)'))
+      .from(db.raw('(select room, id, seq, at, row_number() over (partition by room order by seq desc) as n from messages) as recent'))
       .where('n', '<=', dedupeWindow)
       .orderBy([{ column: 'room' }, { column: 'seq' }]);
     for (const r of recent) result.get(r.room)?.ids.push([r.id, { seq: Number(r.seq), at: Number(r.at) }]);

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { knex } from 'knex';
 import { Durability, knexConfig } from '../../../knexfile';
-import { Statement, applyStatements } from './batch';
+import { Conflict, Statement, applyStatements } from './batch';
 
 export interface WriterData {
   readonly filename: string;
@@ -12,7 +12,8 @@ export interface WriterData {
 }
 
 export type ToWriter = { readonly id: number; readonly statements: readonly Statement[] } | { readonly close: true };
-export type FromWriter = { readonly id: number; readonly error?: string };
+/** `conflict` names the table whose unique key the batch broke (see Conflict). */
+export type FromWriter = { readonly id: number; readonly error?: string; readonly conflict?: string };
 
 const { filename, durability } = workerData as WriterData;
 const db = knex(knexConfig(filename, durability));
@@ -40,7 +41,8 @@ port.on('message', (m: ToWriter) => {
   queue = queue.then(() =>
     held.then((conn) => applyStatements(db, m.statements, conn)).then(
       () => port.postMessage({ id: m.id } satisfies FromWriter),
-      (e: unknown) => port.postMessage({ id: m.id, error: String((e as Error)?.message ?? e) } satisfies FromWriter),
+      (e: unknown) =>
+        port.postMessage({ id: m.id, error: String((e as Error)?.message ?? e), conflict: e instanceof Conflict ? e.table : undefined } satisfies FromWriter),
     ),
   );
 });

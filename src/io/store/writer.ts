@@ -3,7 +3,7 @@
 import path from 'path';
 import { Worker } from 'worker_threads';
 import { Durability } from '../../../knexfile';
-import { Statement } from './batch';
+import { Conflict, Statement } from './batch';
 import type { FromWriter, ToWriter, WriterData } from './writer-thread';
 import type { CheckpointData } from './checkpoint-thread';
 
@@ -37,7 +37,7 @@ export const startWriter = (filename: string, durability: Durability): Writer =>
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (m.error === undefined) w?.resolve();
-    else w?.reject(new Error(m.error));
+    else w?.reject(m.conflict === undefined ? new Error(m.error) : new Conflict(m.conflict, m.error));
   });
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the writer thread exited (${code})`)));
