@@ -18,6 +18,7 @@ import { commitStage } from './streams/commit';
 import { chat } from './streams/chat';
 import { docs } from './streams/docs';
 import { geofence } from './streams/geofence';
+import { loadGeometry } from './domain/geo/geos';
 import { Effect, Inbound } from './streams/effects';
 
 /** In a cluster, this worker's index and the worker count. */
@@ -46,7 +47,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
 
   const effects$ = merge(
     chat(edge.inbound$, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow }),
-    geofence(edge.inbound$, { fences, devices, newId: randomUUID }),
+    geofence(edge.inbound$, { fences, devices, newId: randomUUID, geometry: await loadGeometry() }),
     docs(edge.inbound$, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));
   // Completes once the gateway's inbound stream has ended and the last batch is committed.

@@ -35,6 +35,7 @@ import os from 'os';
 import path from 'path';
 import { performance } from 'perf_hooks';
 import { knex } from 'knex';
+import { loadGeometry } from '../../src/domain/geo/geos';
 import { FenceIndex } from '../../src/domain/geo/index';
 import { format as formatProfile } from '../chat/profile-top';
 import type { ClientKind } from '../chat/wire';
@@ -303,7 +304,7 @@ const main = async () => {
   say(`bench:geo — ${os.cpus().length} cores, node ${process.version}, ${O.fences} fences, ${O.devices} devices, seed ${O.seed}`);
   const busy = await hostLoad();
   say(`host: ${busy} cores busy before start${busy > 0.3 ? ' — other work is running; numbers will be noisy (see machineBusy per result)' : ''}`);
-  const fences = makeFences(O.seed, O.fences);
+  const fences = makeFences(O.seed, O.fences, await loadGeometry());
 
   let lookup: LookupResult | undefined;
   let index: FenceIndex | undefined;

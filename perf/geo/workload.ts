@@ -9,7 +9,9 @@
 // Positions a device sends are rounded to 1e-7° (1 cm), so the text on the wire parses
 // back to exactly the double the oracle tests.
 import { isRight } from 'fp-ts/Either';
-import { Position, Shape, parseShape } from '../../src/domain/geo/shape';
+import type { Geometry } from '../../src/domain/geo/geos';
+import type { Position, Shape } from '../../src/domain/geo/shape';
+import { admitShape } from '../../src/domain/geo/validity';
 import { EARTH_RADIUS_M } from '../../src/domain/geo/sphere';
 import { Rng, seeded } from '../../spec/support/random';
 
@@ -54,7 +56,7 @@ const star = (random: Rng, lat: number, lng: number, lo: number, hi: number, cor
   return [...ring, ring[0]];
 };
 
-const fenceShape = (random: Rng): { raw: unknown; shape: Shape } => {
+const fenceShape = (random: Rng, geometry: Geometry): { raw: unknown; shape: Shape } => {
   for (;;) {
     const [lng, lat] = inArea(random);
     const radius = logBetween(random, MIN_FENCE_M, MAX_FENCE_M) / 2;
@@ -70,16 +72,16 @@ const fenceShape = (random: Rng): { raw: unknown; shape: Shape } => {
           };
     // Two random bearings can land close enough to make a degenerate ring; such a shape
     // is refused by the server as it is here, so draw another.
-    const shape = parseShape(raw, 'fence.shape');
-    if (isRight(shape)) return { raw, shape: shape.right };
+    const admitted = admitShape(raw, 'fence.shape', geometry);
+    if (isRight(admitted)) return { raw, shape: admitted.right.shape };
   }
 };
 
 export const fenceId = (i: number) => `f${i}`;
 
-export const makeFences = (seed: number, count: number): FenceSpec[] => {
+export const makeFences = (seed: number, count: number, geometry: Geometry): FenceSpec[] => {
   const random = seeded(seed);
-  return Array.from({ length: count }, (_, i) => ({ id: fenceId(i), ...fenceShape(random) }));
+  return Array.from({ length: count }, (_, i) => ({ id: fenceId(i), ...fenceShape(random, geometry) }));
 };
 
 export const uniformPositions = (seed: number, count: number): Position[] => {

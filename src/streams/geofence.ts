@@ -7,7 +7,8 @@ import { isLeft } from 'fp-ts/Either';
 import { err } from '../domain/errors';
 import { FenceIndex } from '../domain/geo';
 import { Fence } from '../domain/geo/fence';
-import { parseShape } from '../domain/geo/shape';
+import type { Geometry } from '../domain/geo/geos';
+import { admitShape } from '../domain/geo/validity';
 import { DeviceState, FenceEvent, fenceCreated, fenceDeleted, locate } from '../domain/geo/transitions';
 import { FrameOf } from '../domain/protocol';
 import { Write } from '../domain/writes';
@@ -23,6 +24,8 @@ export interface GeofenceDeps {
   readonly fences: readonly Fence[];
   readonly devices: readonly StoredDevice[];
   readonly newId: () => string;
+  /** GEOS, loaded: validity and repair of fence shapes. */
+  readonly geometry: Geometry;
 }
 
 /** Subscribers of one fence; subscribers of every fence ("*") are on ALL_FENCES instead. */
@@ -117,9 +120,10 @@ export const geofence = (inbound$: Observable<Inbound>, deps: GeofenceDeps, sche
     };
 
     const fenceCreate = (conn: Conn, f: FrameOf<'fence.create'>): Out[] => {
-      const shape = parseShape(f.fence.shape, 'fence.shape');
-      if (isLeft(shape)) return [replyError(conn.id, shape.left, f.ref)];
-      const fence: Fence = { id: f.fence.id ?? deps.newId(), name: f.fence.name, shape: shape.right, ...(f.fence.dwellMs === undefined ? {} : { dwellMs: f.fence.dwellMs }) };
+      // With repair, the fence holds (and fence.created shows) the repaired shape.
+      const admitted = admitShape(f.fence.shape, 'fence.shape', deps.geometry, f.fence.repair);
+      if (isLeft(admitted)) return [replyError(conn.id, admitted.left, f.ref)];
+      const fence: Fence = { id: f.fence.id ?? deps.newId(), name: f.fence.name, shape: admitted.right.shape, ...(f.fence.dwellMs === undefined ? {} : { dwellMs: f.fence.dwellMs }) };
       const now = scheduler.now();
       const { devices: changed, events } = fenceCreated(devices.values(), fence, now);
       fences.set(fence.id, fence);
