@@ -18,7 +18,18 @@ export interface Halves {
 /** The resolution of an H3 cell index: its second hex digit. */
 export const resolutionOf = (cell: string): number => parseInt(cell[1], 16);
 
-export const halvesOf = (cell: string): Halves => ({ upper: parseInt(cell.slice(0, -8), 16), lower: parseInt(cell.slice(-8), 16) });
+// '0'–'9' and 'a'–'f' (h3-js writes lower case).
+const hexDigit = (code: number): number => (code <= 57 ? code - 48 : code - 87);
+
+/** Parsed by hand: no substrings on the lookup's path. */
+export const halvesOf = (cell: string): Halves => {
+  const split = cell.length - 8;
+  let upper = 0;
+  for (let i = 0; i < split; i++) upper = upper * 16 + hexDigit(cell.charCodeAt(i));
+  let lower = 0;
+  for (let i = split; i < cell.length; i++) lower = lower * 16 + hexDigit(cell.charCodeAt(i));
+  return { upper, lower };
+};
 
 /** The base cell, from the upper half. */
 export const baseOf = (upper: number): number => (upper >>> 13) & 0x7f;
@@ -28,7 +39,8 @@ export const highAt = (upper: number, lower: number, res: number): number => {
   const r = res < SPLIT ? res : SPLIT;
   // The first r digits are the top 3r of the 45 digit bits: 13 of them in `upper`, 32 in `lower`.
   const digits = r <= 4 ? (upper & 0x1fff) >>> (13 - 3 * r) : ((upper & 0x1fff) << (3 * r - 13)) | (lower >>> (45 - 3 * r));
-  return baseOf(upper) * 8 ** r + digits;
+  // base < 122, so base · 8^r + digits < 2^31.
+  return (((upper >>> 13) & 0x7f) << (3 * r)) + digits;
 };
 
 /** The low key of the ancestor at `res`: digits SPLIT+1 to res (0 at SPLIT and coarser). */

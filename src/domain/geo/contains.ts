@@ -4,6 +4,7 @@
 // index sends every point it is not sure about here, and the oracle tests every fence
 // with it, so both read shapes the same way.
 import pointInPolygon from 'point-in-polygon-hao';
+import { BANDED_FROM, Bands, bandedPointInPolygon, bandsOf, edgeCount } from './bands';
 import { Box, Unit, chord2, chord2Of, unitOf } from './sphere';
 import { Placed, placeRings, xRange } from './rings';
 import { Rings, Shape, polygonsOf } from './shape';
@@ -25,6 +26,8 @@ export interface CircleRegion extends Unit {
 /** One polygon: `west`/`east` bound its outer ring, unwrapped like it (see rings.ts). */
 export interface Part extends Box {
   readonly rings: Placed;
+  /** Its edges in bands, when it has many (see bands.ts). */
+  readonly bands?: Bands;
 }
 
 /** A Polygon or a MultiPolygon: a point is inside when it is inside any part. `south`/`north` bound them all. */
@@ -62,7 +65,7 @@ const partOf = (coordinates: Rings): Part => {
     if (y < south) south = y;
     if (y > north) north = y;
   }
-  return { rings, west, east, south, north };
+  return { rings, west, east, south, north, ...(edgeCount(rings) >= BANDED_FROM ? { bands: bandsOf(rings, south, north) } : {}) };
 };
 
 export const holds = (region: Region, { lat, lng, unit }: Point): boolean => {
@@ -77,7 +80,7 @@ const partHolds = (part: Part, lat: number, lng: number): boolean => {
   // The outer ring is narrower than a turn, so at most one of lng, lng ± 360 falls in it.
   const x = lng < part.west ? lng + 360 : lng > part.east ? lng - 360 : lng;
   if (x < part.west || x > part.east) return false;
-  return pointInPolygon([x, lat], part.rings) !== false;
+  return (part.bands === undefined ? pointInPolygon([x, lat], part.rings) : bandedPointInPolygon(part.bands, x, lat)) !== false;
 };
 
 // Shapes are immutable values: a shape tested many times is made ready once.

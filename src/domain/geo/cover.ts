@@ -20,6 +20,7 @@
 import { cellToBoundary, cellToChildren, cellToLatLng, getHexagonEdgeLengthAvg, gridDiskDistances, latLngToCell, UNITS } from 'h3-js';
 import pointInPolygon from 'point-in-polygon-hao';
 import type { Part, Region } from './contains';
+import { anyEdgeBetween, bandedPointInPolygon } from './bands';
 import { segmentMeetsBox } from './rings';
 import { Box, EARTH_RADIUS_M, capBox, distanceM } from './sphere';
 
@@ -46,6 +47,11 @@ export interface Cover {
   readonly inside: readonly string[];
   /** Cells the fence's boundary may cross. */
   readonly edge: readonly string[];
+  /**
+   * For a shape of several parts, the parts each boundary cell meets (by index): a point
+   * of the cell can only be inside those, so its exact test needs no other.
+   */
+  readonly edgeParts?: readonly (readonly number[])[];
 }
 
 type Side = 'out' | 'in' | 'edge';
@@ -94,13 +100,15 @@ const partSide = (part: Part, box: Box): Side => {
 };
 
 // No edge meets the box, so the box is all on one side of the boundary: its centre tells which.
-const boxSide = ({ rings }: Part, { west, east, south, north }: Box): Side => {
-  for (const ring of rings) {
-    for (let i = 0; i + 1 < ring.length; i++) {
-      if (segmentMeetsBox(ring[i][0], ring[i][1], ring[i + 1][0], ring[i + 1][1], west, east, south, north)) return 'edge';
-    }
+const boxSide = ({ rings, bands }: Part, { west, east, south, north }: Box): Side => {
+  const meets = (x0: number, y0: number, x1: number, y1: number) => segmentMeetsBox(x0, y0, x1, y1, west, east, south, north);
+  if (bands !== undefined) {
+    if (anyEdgeBetween(bands, south, north, meets)) return 'edge';
+  } else {
+    for (const ring of rings) for (let i = 0; i + 1 < ring.length; i++) if (meets(ring[i][0], ring[i][1], ring[i + 1][0], ring[i + 1][1])) return 'edge';
   }
-  const at = pointInPolygon([(west + east) / 2, (south + north) / 2], rings);
+  const [x, y] = [(west + east) / 2, (south + north) / 2];
+  const at = bands === undefined ? pointInPolygon([x, y], rings) : bandedPointInPolygon(bands, x, y);
   return at === true ? 'in' : at === 0 ? 'edge' : 'out';
 };
 
@@ -154,7 +162,13 @@ export const coverOf = (region: Region): Cover => {
   };
   const start = startResolution(region, res);
   for (const root of roots(region, start)) visit(root, start);
-  return { res, inside, edge };
+  if (region.kind === 'circle' || region.parts.length === 1) return { res, inside, edge };
+  const edgeParts = edge.map((cell) => {
+    const { lat, lng, reach } = diskOf(cell);
+    const box = capBox(lat, lng, reach);
+    return region.parts.flatMap((part, i) => (partSide(part, box) === 'out' ? [] : [i]));
+  });
+  return { res, inside, edge, edgeParts };
 };
 
 // Cells at `res` around each part of the shape, each grown ring by ring from a point of
