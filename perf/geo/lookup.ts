@@ -16,10 +16,11 @@ import { FenceIndex } from '../../src/domain/geo/index';
 import { loadGeometry } from '../../src/domain/geo/geos';
 import { Position, Shape, polygonsOf } from '../../src/domain/geo/shape';
 import { Anatomy, anatomy } from './anatomy';
-import { FenceSpec, makeFences, offset, uniformPositions } from './workload';
+import { Area, FenceSpec, makeFences, offset, uniformPositions } from './workload';
 
 export interface LookupOptions {
   readonly positions: number;
+  readonly area?: Area;
   readonly seed: number;
   /** Lookups timed for the brute force and for turf, which are 10² to 10³ times slower. */
   readonly bruteSample: number;
@@ -99,7 +100,7 @@ const timed = (variant: string, positions: readonly Position[], count: number, r
 };
 
 export const lookupBench = (fences: readonly FenceSpec[], o: LookupOptions): LookupResult => {
-  const positions = uniformPositions(o.seed, o.positions);
+  const positions = uniformPositions(o.seed, o.positions, o.area);
   const turfFences = fences.map((f) => ({ id: f.id, circle: f.shape.type === 'Circle', feature: asTurf(f.shape) }));
 
   const heapBefore = heapMb();
