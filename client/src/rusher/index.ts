@@ -12,3 +12,4 @@ export { Doc } from './doc';
 export type { DocChange, DocStatus, RemoteCursor } from './doc';
 export { Fences } from './fences';
 export * from './frames';
+export type { ImportSummary } from '../../../src/domain/geo/geojson';
