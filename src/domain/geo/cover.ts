@@ -27,7 +27,7 @@ import { Box, EARTH_RADIUS_M, capBox, distanceM } from './sphere';
 /** The finest resolution of any cover (edge ≈ 3.5 m), and the one lookups start from. */
 export const LOOKUP_RES = 13;
 /** The share of a fence's area its boundary cells may stand on, as estimated (see coverResolution). */
-export const BOUNDARY_SHARE = 1;
+export const BOUNDARY_SHARE = 2;
 /** At most about this many boundary cells a fence, whatever its outline. */
 export const MAX_BOUNDARY_CELLS = 40_000;
 /**
