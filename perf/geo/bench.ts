@@ -34,7 +34,7 @@
 //     --check-every N (1: replay every device; N: every N-th)  --brute-devices N (100)
 //     --fence-sockets N (4)  --fence-window N (16)  --client raw|ws (raw)  --client-nice N (10)
 //     --profile (server under --cpu-prof; the window's profile of each thread is summarized)
-//     --server-node-args "FLAGS"  --rusher-main PATH  --max-seconds S (480)  --json-only  --out FILE
+//     --server-node-args "FLAGS"  --rusher-main PATH  --max-seconds S (1800)  --json-only  --out FILE
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -86,7 +86,7 @@ const O = {
   // a core when it wants one (in production the clients are elsewhere).
   clientNice: num('client-nice', 10),
   profile: opt('profile', 'false') === 'true',
-  maxSeconds: num('max-seconds', 480, 1),
+  maxSeconds: num('max-seconds', 1800, 1),
   jsonOnly: opt('json-only', 'false') === 'true',
   out: opt('out', ''),
 };
