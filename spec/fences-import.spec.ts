@@ -39,8 +39,9 @@ describe('npm run fences:import', () => {
     expect(await server.stop()).toBe(0);
   });
 
-  const listed = async () => {
-    const c = await Client.connect(server.url(`token=${await token('viewer')}`));
+  /** The fences `user` may list: with token auth, their own. */
+  const listed = async (user = 'importer') => {
+    const c = await Client.connect(server.url(`token=${await token(user)}`));
     const fences = (await c.request({ type: 'fence.list' })).fences as Frame[];
     c.close();
     return fences.map((f) => [f.name, f.shape.type]).sort();
@@ -59,6 +60,8 @@ describe('npm run fences:import', () => {
     expect(stdout).toMatch(/refused Bow-tie: fence\.shape\.coordinates\.0: the outer ring is not valid: self-intersection at or near \[2\.505, 48\.86\d*\]/);
     expect(stdout).toMatch(/2 created, 0 repaired, 1 refused, 1 skipped/);
     expect(await listed()).toEqual([['Block', 'Polygon'], ['Islands', 'MultiPolygon']]);
+    // They are the importer's, as if it had sent them by hand.
+    expect(await listed('someone-else')).toEqual([]);
   });
 
   it('with --repair creates the bow-tie repaired, as two triangles', async () => {

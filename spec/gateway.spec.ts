@@ -1,7 +1,7 @@
 // The socket edge over the real server: slow readers and silent sockets are cut off,
 // so memory stays bounded, and the others carry on.
 import WebSocket from 'ws';
-import { Client, Server, startServer } from './support/server';
+import { Client, Frame, Server, startServer } from './support/server';
 
 jest.setTimeout(60_000);
 
@@ -48,6 +48,34 @@ describe('gateway', () => {
     await new Promise((r) => setTimeout(r, 10_000));
     expect((await alive.request({ type: 'ping' })).type).toBe('pong');
     alive.close();
+  });
+
+  it('refuses text with a lone surrogate (it could not be stored as sent), and stores nothing', async () => {
+    const c = await Client.connect(server.url('user=surrogate'));
+    await c.request({ type: 'room.join', room: 'text' });
+    const lone = await new Promise<Frame>((resolve) => {
+      c.next((f) => f.ref === 'lone').then(resolve);
+      c.send('{"type":"chat.send","ref":"lone","room":"text","text":"half \\ud83d of a smile"}');
+    });
+    expect(lone).toMatchObject({ type: 'error', code: 'bad_request', path: 'text' });
+    // A whole pair, escaped or not, is text like any other.
+    const pair = await new Promise<Frame>((resolve) => {
+      c.next((f) => f.ref === 'pair').then(resolve);
+      c.send('{"type":"chat.send","ref":"pair","room":"text","text":"a \\ud83d\\ude00 smile"}');
+    });
+    expect(pair.type).toBe('chat.ack');
+    expect((await c.request({ type: 'room.history', room: 'text' })).messages.map((m: Frame) => m.text)).toEqual(['a 😀 smile']);
+    c.close();
+  });
+
+  it('closes a socket that sends invalid UTF-8 in a text frame (uWS checks it), and changes nothing', async () => {
+    const c = await Client.connect(server.url('user=bytes'));
+    await c.request({ type: 'room.join', room: 'bytes' });
+    c.ws.send(Buffer.from('{"type":"chat.send","room":"bytes","text":"\xc3\x28"}', 'latin1'), { binary: false });
+    expect((await c.closed).code).not.toBe(1000);
+    const other = await Client.connect(server.url('user=other'));
+    expect((await other.request({ type: 'room.history', room: 'bytes' })).messages).toEqual([]);
+    other.close();
   });
 
   it('drops a socket that sends a frame far over the limit (uWS does not read it)', async () => {

@@ -43,9 +43,9 @@ describe('geofences', () => {
   it('creates, lists and subscribes to fences, and tells enter, exit and dwell as they happen', async () => {
     const admin = await connect('admin');
     const created = await admin.request({ type: 'fence.create', fence: { id: 'block', name: 'Block', shape: block, dwellMs: 60_000 } });
-    expect(created).toEqual({ type: 'fence.created', ref: expect.any(String), fence: { id: 'block', name: 'Block', shape: block, dwellMs: 60_000 } });
+    expect(created).toEqual({ type: 'fence.created', ref: expect.any(String), fence: { id: 'block', name: 'Block', shape: block, dwellMs: 60_000, owner: 'admin' } });
     const cafeFence = (await admin.request({ type: 'fence.create', fence: { name: 'Café', shape: cafe } })).fence;
-    expect(cafeFence).toEqual({ id: expect.any(String), name: 'Café', shape: cafe });
+    expect(cafeFence).toEqual({ id: expect.any(String), name: 'Café', shape: cafe, owner: 'admin' });
     expect((await admin.request({ type: 'fence.list' })).fences.map((f: Frame) => f.name).sort()).toEqual(['Block', 'Café']);
 
     const watcher = await connect('watcher');

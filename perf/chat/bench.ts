@@ -35,7 +35,8 @@ import { fmt, percentiles, round } from '../common/figures';
 import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { cpuSeconds, hostLoad, machineStat, schedStat, statusKB } from '../common/proc';
-import { freePort, removeDb } from '../common/server';
+import { LOAD_TEST_ENV, freePort, removeDb } from '../common/server';
+import { BENCH_SECRET, benchToken } from '../common/tokens';
 import type { Command, SendResult, SocketSpec } from './load-client';
 import { format as formatProfile, summarize } from './profile-top';
 
@@ -79,7 +80,8 @@ const O = {
   out: opt('out', ''),
 };
 // `cluster` is Rusher with --workers N worker processes and a Redis, for 1-vs-N comparisons.
-type ServerKind = 'rusher' | 'baseline' | 'cluster';
+/** `auth`: Rusher with token auth on, each socket with a token whose claims it checks. */
+type ServerKind = 'rusher' | 'baseline' | 'cluster' | 'auth';
 
 const here = __dirname; // dist/perf/chat
 const root = path.resolve(here, '../../..');
@@ -164,9 +166,10 @@ const startServer = async (kind: ServerKind, scenario: string): Promise<Server> 
   const fd = fs.openSync(log, 'w');
   const inspectPort = profiled(kind) ? await freePort() : undefined;
   const prof = inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [];
-  const rusherEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, RUSHER_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
+  const rusherEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, ...LOAD_TEST_ENV, LOG_LEVEL: 'warn' };
   const env =
     kind === 'rusher' ? rusherEnv
+    : kind === 'auth' ? { ...rusherEnv, RUSHER_JWT_SECRET: BENCH_SECRET }
     : kind === 'cluster' ? { ...rusherEnv, RUSHER_WORKERS: String(O.workers), RUSHER_REDIS_URL: await redisUrl() }
     : { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASELINE_DB: O.baselinePersist ? db : '' };
   const proc = spawn(process.execPath, [...serverNodeArgs, ...prof, kind === 'baseline' ? baselineMain : rusherMain], { cwd: root, env, stdio: ['ignore', fd, fd] });
@@ -201,9 +204,17 @@ type Worker = LoadProcess<Command>;
 const workers = async (prefix: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => LoadProcess.start<Command>(`${prefix}${i}`, loadClient, O.clientNice, track)));
 const stopAll = (ws: Worker[]) => Promise.all(ws.map((w) => w.stop()));
 
-const connectAll = async (port: number, groups: [Worker, SocketSpec[], number][]) => {
+// With token auth on, each socket gets a token whose rooms claim holds the bench's rooms
+// (a-*, c-*, fan) after patterns that do not match, as an app's would: the server checks
+// them on every frame. (The history check reads every room from one socket.)
+const BENCH_ROOMS = ['archive.*', 'ops-*', 'a-*', 'c-*', 'fan'];
+const withTokens = async (server: Server, sockets: SocketSpec[]): Promise<SocketSpec[]> =>
+  server.kind !== 'auth' ? sockets : Promise.all(sockets.map(async (s) => ({ ...s, token: await benchToken(s.user, { rooms: BENCH_ROOMS }) })));
+
+const connectAll = async (server: Server, groups: [Worker, SocketSpec[], number][]) => {
   const t0 = performance.now();
-  for (const [w, sockets, checkOrder] of groups) w.send({ cmd: 'connect', port, client: O.client, sockets, concurrency: 50, checkOrder });
+  const port = server.port;
+  for (const [w, sockets, checkOrder] of groups) w.send({ cmd: 'connect', port, client: O.client, sockets: await withTokens(server, sockets), concurrency: 50, checkOrder });
   await Promise.all(groups.map(([w, sockets]) => w.next('connected', 30_000 + sockets.length * 50)));
   return performance.now() - t0;
 };
@@ -366,7 +377,7 @@ const throughput = async (s: Server) => {
   try {
     const specs: SocketSpec[][] = ws.map(() => []);
     for (let g = 0; g < O.senders; g++) specs[g % P].push({ user: `a${g}`, room: `a-${g % rooms}` });
-    const connectMs = await connectAll(s.port, ws.map((w, i) => [w, specs[i], 0]));
+    const connectMs = await connectAll(s, ws.map((w, i) => [w, specs[i], 0]));
     const cpu = cpuDuring(s, O.warmupMs, O.durationMs);
     for (const w of ws) w.send({ cmd: 'closed', window: O.window, deliveryWindow: 0, warmupMs: O.warmupMs, durationMs: O.durationMs, drainMs: O.drainMs, textBytes: O.textBytes });
     const rs = await Promise.all(ws.map((w) => w.next<SendResult>('sent', O.warmupMs + O.durationMs + O.drainMs + 15_000)));
@@ -424,8 +435,8 @@ const fanout = async (s: Server) => {
   try {
     const specs: SocketSpec[][] = receivers.map(() => []);
     for (let g = 0; g < O.members; g++) specs[g % P].push({ user: `m${g}`, room: 'fan' });
-    const connectMs = await connectAll(s.port, receivers.map((w, i) => [w, specs[i], 2]));
-    await connectAll(s.port, [[sender, Array.from({ length: O.fanSenders }, (_, i) => ({ user: `sender${i}`, room: 'fan' })), 0]]);
+    const connectMs = await connectAll(s, receivers.map((w, i) => [w, specs[i], 2]));
+    await connectAll(s, [[sender, Array.from({ length: O.fanSenders }, (_, i) => ({ user: `sender${i}`, room: 'fan' })), 0]]);
     await sleep(500); // let the presence.join burst of the joins drain
     // Fan-out flow control: the sender may run `deliveryWindow` messages ahead of the
     // slowest receiver socket, so server buffers stay bounded and the rate measured is
@@ -482,7 +493,7 @@ const latency = async (s: Server) => {
   try {
     const specs: SocketSpec[][] = ws.map(() => []);
     for (let g = 0; g < O.latSockets; g++) specs[g % P].push({ user: `c${g}`, room: `c-${g}` });
-    await connectAll(s.port, ws.map((w, i) => [w, specs[i], 0]));
+    await connectAll(s, ws.map((w, i) => [w, specs[i], 0]));
     const cpu = cpuDuring(s, O.warmupMs + 5, O.durationMs);
     for (const w of ws) w.send({ cmd: 'open', rate: O.rate / P, warmupMs: O.warmupMs, durationMs: O.durationMs, drainMs: O.drainMs, textBytes: O.textBytes });
     const rs = await Promise.all(ws.map((w) => w.next<SendResult>('sent', O.warmupMs + O.durationMs + O.drainMs + 15_000)));
@@ -535,8 +546,8 @@ const main = async () => {
   for (const sc of O.scenarios) {
     const def = scenarios[sc];
     if (!def) throw new Error(`unknown scenario ${sc} (a, b, c)`);
-    results[sc] = { rusher: undefined, baseline: undefined, cluster: undefined };
-    const runs: Record<ServerKind, Result[]> = { rusher: [], baseline: [], cluster: [] };
+    results[sc] = { rusher: undefined, baseline: undefined, cluster: undefined, auth: undefined };
+    const runs: Record<ServerKind, Result[]> = { rusher: [], baseline: [], cluster: [], auth: [] };
     // With --repeat, servers alternate run by run so that drift on the host hits both.
     for (let i = 0; i < O.repeat; i++) {
       for (const kind of O.servers) {
@@ -572,9 +583,9 @@ const main = async () => {
       const r = results[sc]?.[kind];
       return r ? pick(r) : NaN;
     };
-    const [ra, rb, rc] = [value('rusher'), value('baseline'), value('cluster')];
+    const [ra, rb, rc, rt] = [value('rusher'), value('baseline'), value('cluster'), value('auth')];
     const ratio = (x: number, y: number) => (Number.isFinite(x / y) ? round(x / y, 2) : NaN);
-    return { label, rusher: ra, baseline: rb, ratio: ratio(ra, rb), cluster: rc, clusterRatio: ratio(rc, ra), target, better };
+    return { label, rusher: ra, baseline: rb, ratio: ratio(ra, rb), cluster: rc, clusterRatio: ratio(rc, ra), auth: rt, authRatio: ratio(rt, ra), target, better };
   };
   const rows = [
     row('(a) committed msgs/s (acked)', 'a', (r) => r.value, '≥ 100k', 'higher'),
@@ -597,14 +608,15 @@ const main = async () => {
   });
   if (!O.jsonOnly) {
     const clustered = O.servers.includes('cluster');
-    const w = [40, 12, 12, 17, ...(clustered ? [14, 17] : []), 22];
+    const authed = O.servers.includes('auth');
+    const w = [40, 12, 12, 17, ...(clustered ? [14, 17] : []), ...(authed ? [12, 12] : []), 22];
     const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join(' ');
     const lower = (r: (typeof rows)[number]) => (r.better === 'lower' ? ' (lower=better)' : '');
     const out = [
       '',
-      line(['metric', 'rusher', 'ws baseline', 'rusher/baseline', ...(clustered ? [`${O.workers} workers`, `workers/rusher`] : []), 'target']),
+      line(['metric', 'rusher', 'ws baseline', 'rusher/baseline', ...(clustered ? [`${O.workers} workers`, `workers/rusher`] : []), ...(authed ? ['auth on', 'on/off'] : []), 'target']),
       line(w.map((n) => '-'.repeat(n))),
-      ...rows.map((r) => line([r.label, fmt(r.rusher), fmt(r.baseline), `${fmt(r.ratio)}×${lower(r)}`, ...(clustered ? [fmt(r.cluster), `${fmt(r.clusterRatio)}×`] : []), r.target])),
+      ...rows.map((r) => line([r.label, fmt(r.rusher), fmt(r.baseline), `${fmt(r.ratio)}×${lower(r)}`, ...(clustered ? [fmt(r.cluster), `${fmt(r.clusterRatio)}×`] : []), ...(authed ? [fmt(r.auth), `${fmt(r.authRatio)}×`] : []), r.target])),
       '',
     ];
     process.stdout.write(out.join('\n') + '\n');

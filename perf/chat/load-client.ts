@@ -4,10 +4,13 @@
 // only counts the chat.message frames it receives. Results go back as one message.
 import { performance } from 'perf_hooks';
 import { Client, ClientKind, Kind, REF, SEQ, connect, intField, kindOf } from './wire';
+import { wsPath } from '../common/tokens';
 
 export interface SocketSpec {
   readonly user: string;
   readonly room: string;
+  /** With token auth on, the socket's token. */
+  readonly token?: string;
 }
 
 export type Command =
@@ -56,6 +59,7 @@ export interface SendResult {
 interface Sock {
   readonly i: number;
   readonly user: string;
+  readonly token?: string;
   readonly room: string;
   readonly checkOrder: boolean;
   c: Client;
@@ -120,6 +124,7 @@ const connectAll = async (c: Extract<Command, { cmd: 'connect' }>) => {
   socks = c.sockets.map((spec, i) => ({
     i,
     user: spec.user,
+    token: spec.token,
     room: spec.room,
     checkOrder: i < c.checkOrder,
     c: undefined as unknown as Client,
@@ -137,7 +142,7 @@ const connectAll = async (c: Extract<Command, { cmd: 'connect' }>) => {
       const s = socks[next++];
       s.c = await connect(c.client, {
         port: c.port,
-        path: `/ws?user=${encodeURIComponent(s.user)}`,
+        path: wsPath(s.user, s.token),
         onFrame: frameHandler(s),
         onClose: (why) => {
           closes++;

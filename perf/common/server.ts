@@ -34,6 +34,18 @@ export interface StartOptions {
   readonly track: (p: ChildProcess) => void;
 }
 
+/**
+ * Load tools are one client address sending far more than a person would, and own
+ * thousands of fences and devices as one user: the limits meant for people are off.
+ */
+export const LOAD_TEST_ENV: Readonly<Record<string, string>> = {
+  RUSHER_RATE_LIMIT: '0',
+  RUSHER_MAX_CONNECTS_PER_IP: '0',
+  RUSHER_MAX_SOCKETS_PER_USER: '0',
+  RUSHER_MAX_FENCES_PER_USER: '0',
+  RUSHER_MAX_DEVICES_PER_USER: '0',
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const freePort = () =>
@@ -55,7 +67,7 @@ export const startServer = async (o: StartOptions): Promise<Server> => {
   const log = path.join(o.dir, `${o.name}.log`);
   const fd = fs.openSync(log, 'w');
   // info level: the server's only info lines are its start and stop; the start line is how we know it is ready.
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, RUSHER_RATE_LIMIT: '0', LOG_LEVEL: 'info', ...o.env };
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, ...LOAD_TEST_ENV, LOG_LEVEL: 'info', ...o.env };
   const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...cpuProfArgs(o.profileDir), o.main], { cwd: o.cwd, env, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   o.track(proc);

@@ -21,6 +21,7 @@ import { openStore } from '../../src/io/store';
 import { createMetrics, measuredWrite } from '../../src/io/metrics';
 import { commitStage } from '../../src/streams/commit';
 import { docs } from '../../src/streams/docs';
+import { OPEN } from '../../src/domain/authz';
 import { Conn, Effect, Inbound } from '../../src/streams/effects';
 import { Write } from '../../src/domain/writes';
 import { cpuWindow, CpuWindow, peakRssMB, threadsOf } from '../common/proc';
@@ -100,7 +101,7 @@ export const runPipeline = async (o: PipelineOptions): Promise<PipelineResult> =
   const limits = { maxSize: config.batchSize, maxDelayMs: config.batchMs };
 
   const inbound = new Subject<Inbound>();
-  const reader: Conn = { id: 'reader', user: 'reader' };
+  const reader: Conn = { id: 'reader', user: 'reader', access: OPEN };
   // The connection whose acks are being counted, and the count.
   let active = '';
   let acked = 0;
@@ -127,7 +128,7 @@ export const runPipeline = async (o: PipelineOptions): Promise<PipelineResult> =
     }
     wake();
   };
-  const stage = docs(inbound, { load: (d) => store.loadDoc(d, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000 }).pipe(commitStage(counted, limits));
+  const stage = docs(inbound, { load: (d) => store.loadDoc(d, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: 0, docChars: 0, maxSnapshotBytes: 0 }).pipe(commitStage(counted, limits));
   const completed = new Promise<void>((resolve, reject) => stage.subscribe({ next: run, error: reject, complete: resolve }));
 
   const deliver = (conn: Conn, text: string) => {
@@ -146,7 +147,7 @@ export const runPipeline = async (o: PipelineOptions): Promise<PipelineResult> =
 
   /** A new editor opens `d` (and, for a trace that does not start empty, types its start). */
   const editorOn = async (d: string): Promise<Conn> => {
-    const conn: Conn = { id: `editor-${d}`, user: 'editor' };
+    const conn: Conn = { id: `editor-${d}`, user: 'editor', access: OPEN };
     inbound.next({ kind: 'open', conn });
     const seen = snapshots.length;
     deliver(conn, openFrame(d, 'open'));

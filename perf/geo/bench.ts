@@ -50,6 +50,7 @@ import { startHarness } from '../common/harness';
 import { LoadProcess } from '../common/load-process';
 import { CpuWindow, cpuWindow, hostLoad, peakRssMB, rssMB } from '../common/proc';
 import { Server, removeDb, startServer, stopServer } from '../common/server';
+import { BENCH_SECRET } from '../common/tokens';
 import { createFences } from './fences';
 import { DeviceSocket, DevicesCommand, Placed, Streamed, SubscriberReport, SubscribersCommand } from './ipc';
 import { LookupResult, lookupBench, lookupLines } from './lookup';
@@ -89,6 +90,8 @@ const O = {
   maxSeconds: num('max-seconds', 1800, 1),
   jsonOnly: opt('json-only', 'false') === 'true',
   out: opt('out', ''),
+  // Token auth: off, on, or both (the e2e part twice, auth off then on, for the checks' cost).
+  auth: opt('auth', 'off') as 'off' | 'on' | 'both',
 };
 for (const p of O.parts) if (p !== 'lookup' && p !== 'e2e') throw new Error(`--only takes lookup and/or e2e, not ${p}`);
 for (const s of O.sets) if (!SET_NAMES.includes(s)) throw new Error(`--sets takes ${SET_NAMES.join(', ')}, not ${s}`);
@@ -142,17 +145,18 @@ const storeCounts = async (filename: string) => {
 
 // ---------------------------------------------------------------------------------
 // e2e
-const e2e = async ({ fences, area }: FenceSet, index: FenceIndex) => {
+const e2e = async ({ fences, area }: FenceSet, index: FenceIndex, auth: boolean) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'e2e-'));
   say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on a temp SQLite file`);
-  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: 'geo', env: { RUSHER_WORKERS: '1' }, nodeArgs: serverNodeArgs, profileDir, track });
+  const env: Record<string, string> = auth ? { RUSHER_WORKERS: '1', RUSHER_JWT_SECRET: BENCH_SECRET } : { RUSHER_WORKERS: '1' };
+  const server: Server = await startServer({ main: rusherMain, cwd: root, dir, name: auth ? 'geo-auth' : 'geo', env, nodeArgs: serverNodeArgs, profileDir, track });
   const procs: LoadProcess<DevicesCommand>[] = [];
   let watchers: LoadProcess<SubscribersCommand> | undefined;
   let stopped = false;
   try {
     // 1. fences
     say(`e2e: creating ${fences.length} fences through fence.create (${O.fenceSockets} sockets × window ${O.fenceWindow}) …`);
-    const created = await createFences(server.port, O.client, fences, O.fenceSockets, O.fenceWindow, 120_000);
+    const created = await createFences(server.port, O.client, fences, O.fenceSockets, O.fenceWindow, 120_000, auth);
     emit({ part: 'e2e', step: 'fence.create', ...created });
     say(`  ${created.created} fences committed in ${created.ms} ms: ${created.fencesPerSec}/s`);
     if (created.created !== fences.length) throw new Error(`only ${created.created} of ${fences.length} fences were created: ${created.errorSamples.join('; ')}`);
@@ -163,7 +167,7 @@ const e2e = async ({ fences, area }: FenceSet, index: FenceIndex) => {
     procs.push(...(await Promise.all(assigned.map((_, i) => LoadProcess.start<DevicesCommand>(`devices${i}`, path.join(here, 'devices.js'), O.clientNice, track)))));
     const t0 = performance.now();
     procs.forEach((p, i) =>
-      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, area, sockets: assigned[i], deviceCount: O.devices, concurrency: 16 }),
+      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, area, sockets: assigned[i], deviceCount: O.devices, concurrency: 16, auth }),
     );
     await Promise.all(procs.map((p) => p.next('connected', 60_000)));
     const connectMs = performance.now() - t0;
@@ -185,7 +189,7 @@ const e2e = async ({ fences, area }: FenceSet, index: FenceIndex) => {
     say(`  ${placement.acked} placed in ${placement.ms} ms: ${placement.updatesPerSec}/s`);
 
     watchers = await LoadProcess.start<SubscribersCommand>('subscribers', path.join(here, 'subscribers.js'), 0, track);
-    watchers.send({ cmd: 'connect', port: server.port, client: O.client, count: O.subscribers, deviceCount: O.devices });
+    watchers.send({ cmd: 'connect', port: server.port, client: O.client, count: O.subscribers, deviceCount: O.devices, auth });
     await watchers.next('connected', 30_000);
 
     say(`e2e: streaming for ${O.warmupMs / 1000} + ${O.durationMs / 1000} s …`);
@@ -256,6 +260,7 @@ const e2e = async ({ fences, area }: FenceSet, index: FenceIndex) => {
     return {
       value: Math.round(acksPerSec),
       metric: 'acked_updates_per_s',
+      auth,
       fences: fences.length,
       devices: O.devices,
       processes: O.procs,
@@ -310,11 +315,13 @@ interface SetResult {
   readonly set: FenceSet;
   readonly lookup?: LookupResult;
   readonly e2e?: E2eResult;
+  /** With --auth both: the same e2e run with token auth on. */
+  readonly e2eAuth?: E2eResult;
 }
 
 type Row = { label: string; value: number; target: string; note: string };
 
-const rowsOf = ({ set, lookup: l, e2e: r }: SetResult): Row[] => {
+const rowsOf = ({ set, lookup: l, e2e: r, e2eAuth: on }: SetResult): Row[] => {
   const rows: Row[] = [];
   const n = set.fences.length;
   const at = `[${set.name}]`;
@@ -349,6 +356,14 @@ const rowsOf = ({ set, lookup: l, e2e: r }: SetResult): Row[] => {
       { label: `${at} server peak RSS MB`, value: r.serverRssMB.peak, target: '', note: '' },
       { label: `${at} e2e checks`, value: failed.length, target: '0 failed', note: failed.length ? `FAILED: ${failed.join(', ')}` : 'errors, closes, acks, oracle, store: all ok' },
     );
+    if (on) {
+      const ratio = round(on.value / r.value, 3);
+      const cpuRatio = round(on.serverCpuUsPerUpdate.mainThread / r.serverCpuUsPerUpdate.mainThread, 3);
+      rows.push(
+        { label: `${at} acked updates/s, token auth on / off`, value: ratio, target: '≥ 0.95', note: `${fmt(on.value)} / ${fmt(r.value)}` },
+        { label: `${at} main-thread µs per update, on / off`, value: cpuRatio, target: '≤ 1.05', note: `${on.serverCpuUsPerUpdate.mainThread} / ${r.serverCpuUsPerUpdate.mainThread}` },
+      );
+    }
   }
   return rows;
 };
@@ -382,24 +397,28 @@ const main = async () => {
       for (const line of lookupLines(lookup)) emit({ set: name, ...line });
       index = lookup.built;
     }
-    let e2eResult: E2eResult | undefined;
+    // With --auth both, the same e2e run without and with token auth: what the checks cost.
+    const e2eRuns: E2eResult[] = [];
     if (O.parts.includes('e2e')) {
       if (index === undefined) {
         index = new FenceIndex();
         for (const f of set.fences) index.add(f);
       }
-      try {
-        e2eResult = await e2e(set, index);
-        const { profileSummaries, ...line } = e2eResult;
-        emit({ part: 'e2e', set: name, ...line });
-      } catch (e) {
-        say(`  ! ${(e as Error).message}`);
-        emit({ part: 'e2e', set: name, error: (e as Error).message });
-        process.exitCode = 1;
+      for (const auth of O.auth === 'both' ? [false, true] : [O.auth === 'on']) {
+        try {
+          const r = await e2e(set, index, auth);
+          const { profileSummaries, ...line } = r;
+          emit({ part: 'e2e', set: name, ...line });
+          e2eRuns.push(r);
+          if (!r.ok) process.exitCode = 1;
+        } catch (e) {
+          say(`  ! ${(e as Error).message}`);
+          emit({ part: 'e2e', set: name, auth, error: (e as Error).message });
+          process.exitCode = 1;
+        }
       }
-      if (e2eResult && !e2eResult.ok) process.exitCode = 1;
     }
-    results.push({ set, lookup, e2e: e2eResult });
+    results.push({ set, lookup, e2e: e2eRuns[0], e2eAuth: e2eRuns[1] });
   }
   const rows = [...results.flatMap(rowsOf), ...ratioRows(results)];
   const seconds = round((performance.now() - started) / 1000, 1);

@@ -11,6 +11,7 @@ import { Client, connect } from '../chat/wire';
 import { Geo, REF, deviceOf, geoKindOf, intField } from './frames';
 import type { DeviceSocket, DevicesCommand, Placed, Streamed } from './ipc';
 import { Walk } from './workload';
+import { benchToken, wsPath } from '../common/tokens';
 
 interface Sock {
   readonly spec: DeviceSocket;
@@ -77,7 +78,8 @@ const connectAll = async (c: Extract<DevicesCommand, { cmd: 'connect' }>) => {
       const s = socks[next++];
       s.c = await connect(c.client, {
         port: c.port,
-        path: `/ws?user=${encodeURIComponent(s.spec.user)}`,
+        // Device ids are d0, d1, …: the claim lists them after a pattern that does not match.
+        path: wsPath(s.spec.user, c.auth ? await benchToken(s.spec.user, { devices: ['fleet-*', 'd*'] }) : undefined),
         onFrame: frameHandler(s),
         onClose: (why) => {
           closes++;

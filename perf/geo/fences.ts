@@ -5,6 +5,7 @@ import { performance } from 'perf_hooks';
 import { Client, ClientKind, connect } from '../chat/wire';
 import { Geo, REF, geoKindOf, intField } from './frames';
 import type { FenceSpec } from './workload';
+import { benchToken, wsPath } from '../common/tokens';
 
 export interface CreateResult {
   readonly fences: number;
@@ -19,7 +20,7 @@ export interface CreateResult {
   readonly closes: number;
 }
 
-export const createFences = async (port: number, client: ClientKind, fences: readonly FenceSpec[], sockets: number, window: number, timeoutMs: number): Promise<CreateResult> => {
+export const createFences = async (port: number, client: ClientKind, fences: readonly FenceSpec[], sockets: number, window: number, timeoutMs: number, auth = false): Promise<CreateResult> => {
   // Frames are made before the clock starts: the server's cost is what is measured.
   // As a user sends published borders: with repair (a valid shape is taken as it is).
   const frames = fences.map((f, i) => JSON.stringify({ type: 'fence.create', ref: i, fence: { id: f.id, name: `fence ${f.id}`, shape: f.raw, repair: true } }));
@@ -45,7 +46,7 @@ export const createFences = async (port: number, client: ClientKind, fences: rea
     const s = { c: undefined as unknown as Client, inFlight: 0 };
     s.c = await connect(client, {
       port,
-      path: `/ws?user=fence-maker-${i}`,
+      path: wsPath(`fence-maker-${i}`, auth ? await benchToken(`fence-maker-${i}`, {}) : undefined),
       onFrame: (b, st, en) => {
         const kind = geoKindOf(b, st, en);
         if (kind === Geo.Created) {

@@ -11,14 +11,15 @@ export interface DeviceSocket {
 }
 
 export type DevicesCommand =
-  | { cmd: 'connect'; port: number; client: ClientKind; seed: number; stepM: number; area: Area; sockets: DeviceSocket[]; deviceCount: number; concurrency: number }
+  /** `auth`: the server runs with token auth; each socket signs its own token (perf/common/tokens). */
+  | { cmd: 'connect'; port: number; client: ClientKind; seed: number; stepM: number; area: Area; sockets: DeviceSocket[]; deviceCount: number; concurrency: number; auth: boolean }
   /** Each device's first position, once: the bench waits for every ack before anyone subscribes. */
   | { cmd: 'place'; window: number; drainMs: number }
   | { cmd: 'stream'; window: number; warmupMs: number; durationMs: number; drainMs: number }
   | { cmd: 'exit' };
 
 export type SubscribersCommand =
-  | { cmd: 'connect'; port: number; client: ClientKind; count: number; deviceCount: number }
+  | { cmd: 'connect'; port: number; client: ClientKind; count: number; deviceCount: number; auth: boolean }
   | { cmd: 'mark' }
   | { cmd: 'report' }
   | { cmd: 'exit' };

@@ -5,6 +5,7 @@ import { performance } from 'perf_hooks';
 import { Client, connect } from '../chat/wire';
 import { Geo, deviceOf, geoKindOf } from './frames';
 import type { SubscriberReport, SubscribersCommand } from './ipc';
+import { benchToken, wsPath } from '../common/tokens';
 
 interface Sub {
   c: Client;
@@ -41,7 +42,8 @@ const connectAll = async (c: Extract<SubscribersCommand, { cmd: 'connect' }>) =>
       });
       sub.c = await connect(c.client, {
         port: c.port,
-        path: `/ws?user=watcher-${i}`,
+        // A "*" subscriber hears every fence only as an admin.
+        path: wsPath(`watcher-${i}`, c.auth ? await benchToken(`watcher-${i}`, { admin: true }) : undefined),
         onFrame: (b, st, en) => {
           switch (geoKindOf(b, st, en)) {
             case Geo.Enter:

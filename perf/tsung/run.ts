@@ -10,6 +10,7 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { LOAD_TEST_ENV } from '../common/server';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -170,6 +171,7 @@ const main = async () => {
   const server = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
     env: {
       ...process.env,
+      ...LOAD_TEST_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
       RUSHER_DB: path.join(work, 'rusher.db'),

@@ -26,7 +26,9 @@ export interface Server {
 export const startServer = async (env: Record<string, string> = {}, db = tempDb()): Promise<Server> => {
   const port = nextPort++;
   const proc = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, LOG_LEVEL: process.env.SPEC_LOG_LEVEL ?? 'info', RUSHER_RATE_LIMIT: '0', ...env },
+    // Every spec connects from 127.0.0.1, faster than a person: the per-address and
+    // per-socket rates are off unless a spec sets them (spec/limits.spec.ts).
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RUSHER_DB: db, LOG_LEVEL: process.env.SPEC_LOG_LEVEL ?? 'info', RUSHER_RATE_LIMIT: '0', RUSHER_MAX_CONNECTS_PER_IP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -81,6 +81,11 @@ export class Presence {
     return [...(this.joined.get(conn) ?? [])];
   }
 
+  /** How many rooms the socket is in. */
+  roomCount(conn: string): number {
+    return this.joined.get(conn)?.size ?? 0;
+  }
+
   members(room: string): string[] {
     return [...(this.rooms.get(room)?.keys() ?? [])];
   }

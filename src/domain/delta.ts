@@ -9,6 +9,11 @@ import { ProtocolError, err } from './errors';
 export const MAX_DELTA_OPS = 10_000;
 /** Characters (UTF-16 units, as Quill counts them; an embed counts 1) inserted by one delta. */
 export const MAX_DELTA_INSERT = 262_144;
+/** Formats on one op, and the length of a string format's value (a link's URL, say). */
+export const MAX_FORMATS = 16;
+export const MAX_FORMAT_VALUE = 2048;
+/** An embed's value, as JSON (an image's URL, a formula): its size in characters. */
+export const MAX_EMBED_JSON = 8192;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 // quill-delta reads attribute maps through the prototype (`b[key] === undefined`), so a
@@ -36,11 +41,13 @@ const FORMAT_VALUE = 'a string, number, boolean or null';
 
 const parseAttributes = (raw: unknown, path: string): Either<ProtocolError, AttributeMap | undefined> => {
   if (!isRecord(raw)) return expected(path, 'an object of formats', raw);
+  if (Object.keys(raw).length > MAX_FORMATS) return refuse(path, `at most ${MAX_FORMATS} formats on one op`);
   const out: AttributeMap = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!isName(key)) return refuse(path, `format name ${describe(key)} is not ${NAME_RULE}`);
     const ok = value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
     if (!ok) return expected(`${path}.${key}`, FORMAT_VALUE, value);
+    if (typeof value === 'string' && value.length > MAX_FORMAT_VALUE) return refuse(`${path}.${key}`, `a format's value has at most ${MAX_FORMAT_VALUE} characters`);
     out[key] = value;
   }
   return right(Object.keys(out).length > 0 ? out : undefined);
@@ -54,6 +61,7 @@ const parseInsert = (raw: unknown, path: string): Either<ProtocolError, string |
   if (keys.length !== 1) return refuse(path, `an embed has exactly one type, got ${keys.length}`);
   if (!isName(keys[0])) return refuse(path, `embed type ${describe(keys[0])} is not ${NAME_RULE}`);
   if (raw[keys[0]] === null) return expected(`${path}.${keys[0]}`, 'an embed value', null);
+  if (JSON.stringify(raw[keys[0]]).length > MAX_EMBED_JSON) return refuse(`${path}.${keys[0]}`, `an embed's value is at most ${MAX_EMBED_JSON} characters of JSON`);
   return right({ [keys[0]]: raw[keys[0]] });
 };
 

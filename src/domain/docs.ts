@@ -62,6 +62,16 @@ const keep = (doc: Doc, applied: Applied): void => {
   if (dropped.id !== undefined && doc.ids.get(dropped.id) === oldest(doc)) doc.ids.delete(dropped.id);
 };
 
+/** How many characters `op` adds to a document it applies to (negative when it removes more). */
+const growthOf = (op: Delta): number => {
+  let n = 0;
+  for (const o of op.ops) {
+    if (o.insert !== undefined) n += typeof o.insert === 'string' ? o.insert.length : 1;
+    else if (o.delete !== undefined) n -= o.delete;
+  }
+  return n;
+};
+
 const commit = (doc: Doc, applied: Applied): Committed => {
   doc.content.apply(applied.op);
   doc.version += 1;
@@ -75,7 +85,7 @@ const commit = (doc: Doc, applied: Applied): Committed => {
  * Transforms `op`, made on version `base`, over every op committed since, and applies it
  * to `doc` in place. On any error the document is untouched.
  */
-export const submit = (doc: Doc, base: number, op: Delta, user = '', id?: string): Either<ProtocolError, Committed> => {
+export const submit = (doc: Doc, base: number, op: Delta, user = '', id?: string, maxChars = 0): Either<ProtocolError, Committed> => {
   const original = id === undefined ? undefined : doc.ids.get(id);
   if (original !== undefined) return right({ version: original, op: doc.recent[original - oldest(doc) - 1].op, duplicate: true });
   const since = opsSince(doc, base);
@@ -84,6 +94,11 @@ export const submit = (doc: Doc, base: number, op: Delta, user = '', id?: string
   for (const committed of since.right) transformed = transformAgainst(committed.op, transformed);
   if (!doc.content.fits(transformed)) {
     return left(err('bad_request', `the op does not fit the document (length ${doc.content.length()}): it retains or deletes past its end`, 'op'));
+  }
+  // Only an op that grows the document is refused: one can always delete.
+  const growth = growthOf(transformed);
+  if (maxChars > 0 && growth > 0 && doc.content.length() + growth > maxChars) {
+    return left(err('quota_exceeded', `a document holds at most ${maxChars.toLocaleString('en')} characters; this op would make it ${(doc.content.length() + growth).toLocaleString('en')}`, 'op'));
   }
   return right(commit(doc, id === undefined ? { op: transformed, user } : { op: transformed, user, id }));
 };

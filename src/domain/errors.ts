@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'not_found'
   | 'too_large'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'forbidden'
+  | 'quota_exceeded';
 
 export interface ProtocolError {
   readonly code: ErrorCode;

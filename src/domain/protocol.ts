@@ -31,6 +31,8 @@ const frame = <T extends string, P extends t.Props, O extends t.Props>(type: T, 
   t.intersection([t.type({ type: t.literal(type), ...required }), t.partial({ ref: Ref, ...optional })]);
 
 export const Ping = frame('ping', {}, {});
+/** A new token for the same user, before the current one expires. */
+export const AuthRefresh = frame('auth.refresh', { token: refined(t.string, (s) => s.length > 0 && s.length <= 8192, 'a token of at most 8,192 characters') }, {});
 export const RoomJoin = frame('room.join', { room: Name }, { since: Count });
 export const RoomLeave = frame('room.leave', { room: Name }, {});
 export const ChatSend = frame('chat.send', { room: Name, text: Text }, { id: MessageId });
@@ -58,30 +60,44 @@ export const LocationUpdate = frame('location.update', { device: Name, lat: Lat,
   accuracy: refined(Finite, (n) => n >= 0, 'a non-negative number'),
 });
 
-const codecs = {
-  ping: Ping,
-  'room.join': RoomJoin,
-  'room.leave': RoomLeave,
-  'chat.send': ChatSend,
-  'chat.typing': ChatTyping,
-  'room.history': RoomHistory,
-  'doc.open': DocOpen,
-  'doc.op': DocOp,
-  'doc.cursor': DocCursor,
-  'doc.close': DocClose,
-  'fence.create': FenceCreate,
-  'fence.delete': FenceDelete,
-  'fence.list': FenceList,
-  'fence.subscribe': FenceSubscribe,
-  'fence.unsubscribe': FenceUnsubscribe,
-  'location.update': LocationUpdate,
-} as const;
+/** Which part of the server answers a frame: the gateway itself, or one pipeline. */
+export type Feature = 'gateway' | 'chat' | 'docs' | 'geo';
 
-type Codecs = typeof codecs;
+/**
+ * Every client frame: its codec and the feature that answers it. The one place that
+ * says where a frame goes: decoding, the pipelines' inputs and the cluster's router
+ * all read it.
+ */
+const frames = {
+  ping: { codec: Ping, feature: 'gateway' },
+  'auth.refresh': { codec: AuthRefresh, feature: 'gateway' },
+  'room.join': { codec: RoomJoin, feature: 'chat' },
+  'room.leave': { codec: RoomLeave, feature: 'chat' },
+  'chat.send': { codec: ChatSend, feature: 'chat' },
+  'chat.typing': { codec: ChatTyping, feature: 'chat' },
+  'room.history': { codec: RoomHistory, feature: 'chat' },
+  'doc.open': { codec: DocOpen, feature: 'docs' },
+  'doc.op': { codec: DocOp, feature: 'docs' },
+  'doc.cursor': { codec: DocCursor, feature: 'docs' },
+  'doc.close': { codec: DocClose, feature: 'docs' },
+  'fence.create': { codec: FenceCreate, feature: 'geo' },
+  'fence.delete': { codec: FenceDelete, feature: 'geo' },
+  'fence.list': { codec: FenceList, feature: 'geo' },
+  'fence.subscribe': { codec: FenceSubscribe, feature: 'geo' },
+  'fence.unsubscribe': { codec: FenceUnsubscribe, feature: 'geo' },
+  'location.update': { codec: LocationUpdate, feature: 'geo' },
+} as const satisfies Record<string, { readonly codec: t.Mixed; readonly feature: Feature }>;
+
+type Frames = typeof frames;
+type Codecs = { [K in keyof Frames]: Frames[K]['codec'] };
 export type FrameType = keyof Codecs;
 export type ClientFrame = { [K in FrameType]: t.TypeOf<Codecs[K]> }[FrameType];
 export type FrameOf<K extends FrameType> = t.TypeOf<Codecs[K]>;
 export type Ref = t.TypeOf<typeof Ref>;
+/** The frames one feature answers. */
+export type FeatureFrame<F extends Feature> = { [K in FrameType]: Frames[K]['feature'] extends F ? FrameOf<K> : never }[FrameType];
+
+export const featureOf = (type: FrameType): Feature => frames[type].feature;
 
 /** A decoding failure, with the frame's `ref` when it had a usable one. */
 export interface Rejected extends ProtocolError {
@@ -121,15 +137,31 @@ export const decodeValue = (raw: unknown): Either<Rejected, ClientFrame> => {
   }
   const o = raw as Record<string, unknown>;
   const ref = Ref.is(o.ref) ? o.ref : undefined;
-  if (typeof o.type !== 'string' || !has(codecs, o.type)) {
+  if (typeof o.type !== 'string' || !has(frames, o.type)) {
     return left(reject('unknown_type', `unknown frame type ${describe(o.type)}`, 'type', ref));
   }
-  const r = (codecs[o.type] as t.Type<ClientFrame>).decode(raw);
+  const r = (frames[o.type].codec as t.Type<ClientFrame>).decode(raw);
   if (isLeft(r)) {
     const { path, message } = firstFailure(r.left);
     return left(reject('bad_request', message, path, ref));
   }
   return r;
+};
+
+// A lone surrogate cannot be stored as UTF-8: the store would turn it into U+FFFD, and
+// what was acked would not be what is kept. In UTF-8 text one only arrives as a \u escape.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string in `v` holding a lone surrogate, if any. */
+const loneSurrogateAt = (v: unknown, path: string): string | undefined => {
+  if (typeof v === 'string') return LONE_SURROGATE.test(v) ? path : undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const found = loneSurrogateAt(x, path === '' ? k : `${path}.${k}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 };
 
 export const decode = (text: string): Either<Rejected, ClientFrame> => {
@@ -138,6 +170,13 @@ export const decode = (text: string): Either<Rejected, ClientFrame> => {
     raw = JSON.parse(text);
   } catch {
     return left(reject('bad_json', 'the frame is not valid JSON'));
+  }
+  if (SURROGATE_ESCAPE.test(text)) {
+    const at = loneSurrogateAt(raw, '');
+    if (at !== undefined) {
+      const ref = typeof raw === 'object' && raw !== null && Ref.is((raw as { ref?: unknown }).ref) ? (raw as { ref: Ref }).ref : undefined;
+      return left(reject('bad_request', `${at}: a lone UTF-16 surrogate is not text; send well-formed Unicode`, at, ref));
+    }
   }
   return decodeValue(raw);
 };

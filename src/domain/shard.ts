@@ -1,7 +1,7 @@
 // Which worker of a cluster owns a frame. Everything the server orders has one owner:
 // a room's seq and presence, a document's versions, and (one worker for all of them)
 // the fences and devices, since a fence create re-evaluates every device.
-import type { ClientFrame } from './protocol';
+import { ClientFrame, Feature, FeatureFrame, featureOf } from './protocol';
 
 /** The worker that owns fences and devices. */
 export const GEO_OWNER = 0;
@@ -16,23 +16,13 @@ const hash = (s: string): number => {
 export const roomOwner = (room: string, workers: number): number => hash(`room:${room}`) % workers;
 export const docOwner = (doc: string, workers: number): number => hash(`doc:${doc}`) % workers;
 
-/** The owner of a frame; `undefined` for a frame answered where it arrives. */
-export const ownerOf = (frame: ClientFrame, workers: number): number | undefined => {
-  switch (frame.type) {
-    case 'room.join':
-    case 'room.leave':
-    case 'room.history':
-    case 'chat.send':
-    case 'chat.typing':
-      return roomOwner(frame.room, workers);
-    case 'doc.open':
-    case 'doc.op':
-    case 'doc.cursor':
-    case 'doc.close':
-      return docOwner(frame.doc, workers);
-    case 'ping':
-      return undefined;
-    default:
-      return GEO_OWNER;
-  }
+const owners: { readonly [F in Feature]: (frame: FeatureFrame<F>, workers: number) => number | undefined } = {
+  gateway: () => undefined,
+  chat: (f, workers) => roomOwner(f.room, workers),
+  docs: (f, workers) => docOwner(f.doc, workers),
+  geo: () => GEO_OWNER,
 };
+
+/** The owner of a frame; `undefined` for a frame answered where it arrives. */
+export const ownerOf = (frame: ClientFrame, workers: number): number | undefined =>
+  (owners[featureOf(frame.type)] as (f: ClientFrame, w: number) => number | undefined)(frame, workers);

@@ -1,12 +1,26 @@
 // Configuration from the environment, with CLI flags (`--port 9000`) mirroring it.
 import { Durability } from '../../knexfile';
+import { Limits } from '../domain/limits';
+import { TokenKeys } from './auth';
 
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly db: string;
   readonly durability: Durability;
-  readonly jwtSecret?: string;
+  /** Token auth is on when any key is set (auth.ts). */
+  readonly keys: TokenKeys;
+  readonly limits: Limits;
+  /** Open sockets per user, and connection attempts a second per client address (0: no limit). */
+  readonly socketsPerUser: number;
+  readonly connectsPerIp: number;
+  /** The client address is the first of X-Forwarded-For (set only behind a proxy you run). */
+  readonly trustProxy: boolean;
+  /** `GET /metrics` needs `Authorization: Bearer <this>` when set. */
+  readonly metricsToken?: string;
+  /** When set, /metrics is served on this port (of `metricsHost`) instead of the main one. */
+  readonly metricsPort?: number;
+  readonly metricsHost: string;
   /** Frames above this many bytes get `too_large`; past four times that uWS drops the connection unread. */
   readonly maxFrame: number;
   /** Seconds; a socket silent for twice this is closed. Advertised in `welcome`. */
@@ -61,7 +75,28 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
     host: get('HOST') ?? '0.0.0.0',
     db: get('RUSHER_DB') ?? './data/rusher.db',
     durability,
-    jwtSecret: get('RUSHER_JWT_SECRET') || undefined,
+    keys: {
+      secret: get('RUSHER_JWT_SECRET') || undefined,
+      publicKey: get('RUSHER_JWT_PUBLIC_KEY') || undefined,
+      jwks: get('RUSHER_JWT_JWKS') || undefined,
+      maxAge: int('RUSHER_JWT_MAX_AGE', 86_400),
+      clockTolerance: int('RUSHER_JWT_CLOCK_TOLERANCE', 5),
+      audience: get('RUSHER_JWT_AUDIENCE') || undefined,
+      issuer: get('RUSHER_JWT_ISSUER') || undefined,
+    },
+    limits: {
+      roomsPerSocket: int('RUSHER_MAX_ROOMS_PER_SOCKET', 100),
+      docsPerSocket: int('RUSHER_MAX_DOCS_PER_SOCKET', 50),
+      fencesPerUser: int('RUSHER_MAX_FENCES_PER_USER', 1000),
+      devicesPerUser: int('RUSHER_MAX_DEVICES_PER_USER', 1000),
+      docChars: int('RUSHER_MAX_DOC_CHARS', 1_000_000),
+    },
+    socketsPerUser: int('RUSHER_MAX_SOCKETS_PER_USER', 32),
+    connectsPerIp: int('RUSHER_MAX_CONNECTS_PER_IP', 50),
+    trustProxy: get('RUSHER_TRUST_PROXY') === '1',
+    metricsToken: get('RUSHER_METRICS_TOKEN') || undefined,
+    metricsPort: get('RUSHER_METRICS_PORT') ? int('RUSHER_METRICS_PORT', 0, 1) : undefined,
+    metricsHost: get('RUSHER_METRICS_HOST') ?? '127.0.0.1',
     maxFrame: int('RUSHER_MAX_FRAME', 256 * 1024, 1024),
     heartbeat: int('RUSHER_HEARTBEAT', 30, 4),
     maxBackpressure: int('RUSHER_MAX_BACKPRESSURE', 4 * 1024 * 1024, 1024),

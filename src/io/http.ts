@@ -1,6 +1,7 @@
 // HTTP routes beside the socket: health, Prometheus metrics, and the built client.
 import fs from 'fs';
 import path from 'path';
+import { timingSafeEqual } from 'crypto';
 import type { HttpResponse, TemplatedApp } from './uws';
 import { Metrics } from './metrics';
 
@@ -39,7 +40,31 @@ const loadClient = (dir: string): Map<string, Buffer> => {
   return files;
 };
 
-export const attachHttp = (app: TemplatedApp, metrics: Metrics, healthy: () => Promise<boolean>, clientDir: string) => {
+export interface HttpOptions {
+  readonly clientDir: string;
+  /** `/metrics` needs `Authorization: Bearer <metricsToken>` when set. */
+  readonly metricsToken?: string;
+  /** When set, `/metrics` is served on its own listener (serveMetrics) and not here. */
+  readonly metricsPort?: number;
+}
+
+const sameSecret = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** `GET /metrics`, Prometheus text; behind a bearer token when one is configured. */
+export const attachMetrics = (app: TemplatedApp, metrics: Metrics, token: string | undefined) =>
+  app.get('/metrics', (res, req) => {
+    if (token !== undefined && !sameSecret(/^Bearer\s+(.+)$/i.exec(req.getHeader('authorization'))?.[1] ?? '', token)) {
+      res.writeStatus('401 Unauthorized').writeHeader('www-authenticate', 'Bearer').writeHeader('content-type', 'text/plain').end('a bearer token is required');
+      return;
+    }
+    reply(res, async () => ({ status: '200 OK', type: metrics.registry.contentType, body: await metrics.registry.metrics() }));
+  });
+
+export const attachHttp = (app: TemplatedApp, metrics: Metrics, healthy: () => Promise<boolean>, { clientDir, metricsToken, metricsPort }: HttpOptions) => {
   app.get('/health', (res) =>
     reply(res, async () =>
       (await healthy())
@@ -47,9 +72,7 @@ export const attachHttp = (app: TemplatedApp, metrics: Metrics, healthy: () => P
         : { status: '503 Service Unavailable', type: 'application/json', body: '{"status":"unavailable"}' },
     ),
   );
-  app.get('/metrics', (res) =>
-    reply(res, async () => ({ status: '200 OK', type: metrics.registry.contentType, body: await metrics.registry.metrics() })),
-  );
+  if (metricsPort === undefined) attachMetrics(app, metrics, metricsToken);
   const client = loadClient(clientDir);
   app.get('/*', (res, req) => {
     const url = req.getUrl();
@@ -60,5 +83,9 @@ export const attachHttp = (app: TemplatedApp, metrics: Metrics, healthy: () => P
     }
     const type = client.has(url) ? (TYPES[path.extname(url)] ?? 'application/octet-stream') : TYPES['.html'];
     res.writeStatus('200 OK').writeHeader('content-type', type).end(file);
+  });
+  // Routes of a method come before `any`: what reaches here has no route for its method.
+  app.any('/*', (res) => {
+    res.writeStatus('405 Method Not Allowed').writeHeader('allow', 'GET').writeHeader('content-type', 'text/plain').end('only GET is served here');
   });
 };

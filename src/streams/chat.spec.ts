@@ -4,13 +4,14 @@ import { Message } from '../domain/chat';
 import { ClientFrame } from '../domain/protocol';
 import { Write } from '../domain/writes';
 import { ChatDeps, HistoryQuery, chat, messageFrame, roomTopic } from './chat';
+import { OPEN } from '../domain/authz';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 import { commitStage } from './commit';
 import { err } from '../domain/errors';
 
-const alice: Conn = { id: 'a1', user: 'alice' };
-const alice2: Conn = { id: 'a2', user: 'alice' };
-const bob: Conn = { id: 'b1', user: 'bob' };
+const alice: Conn = { id: 'a1', user: 'alice', access: OPEN };
+const alice2: Conn = { id: 'a2', user: 'alice', access: OPEN };
+const bob: Conn = { id: 'b1', user: 'bob', access: OPEN };
 const open = (conn: Conn): Inbound => ({ kind: 'open', conn });
 const close = (conn: Conn): Inbound => ({ kind: 'close', conn });
 const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
@@ -70,6 +71,7 @@ const fakeStore = (
       return () => `gen-${++i}`;
     })(),
     rooms: new Map(),
+    roomsPerSocket: 0,
     dedupeWindow: 100,
   };
   return { deps, stored, write };
@@ -299,6 +301,78 @@ describe('chat pipeline', () => {
       const failing: ChatDeps = { ...store.deps, history: () => throwError(() => new Error('disk')) };
       const inbound = hot('ab', { a: open(alice), b: join(alice, 1) });
       expectObservable(run(ts, inbound, store, failing)).toBe('-x', { x: replyError('a1', unavailable, 1) });
+    });
+  });
+});
+
+describe('chat pipeline: authorization and limits', () => {
+  const token = (claims: object) => ({ kind: 'token', claims }) as const;
+  const mallory: Conn = { id: 'm1', user: 'mallory', access: token({ rooms: ['m.*'] }) };
+  const carol: Conn = { id: 'c1', user: 'carol', access: token({ rooms: ['r', 's'] }) };
+  const refused = (conn: Conn, ref?: number) => replyError(conn.id, err('forbidden', "the token's rooms claim does not allow room r", 'room'), ref);
+
+  it('refuses join, history, send and typing outside the rooms claim, changing nothing and reading nothing', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { readFrames: 1 });
+      const inbound = hot(at({ 0: 'ab', 10: 'c', 20: 'd', 30: 'e', 40: 'f', 50: 'g' }), {
+        a: open(alice),
+        b: open(mallory),
+        c: join(alice, 1),
+        d: join(mallory, 2, { since: 0 }),
+        e: frame(mallory, { type: 'room.history', ref: 3, room: 'r' }),
+        f: say(mallory, 4, 'defaced'),
+        g: frame(mallory, { type: 'chat.typing', ref: 5, room: 'r' }),
+      });
+      expectObservable(run(ts, inbound, store)).toBe(at({ 11: 'PAx', 20: 'd', 30: 'e', 40: 'f', 50: 'g' }), {
+        P: presenceJoin('alice'),
+        A: sub(alice),
+        x: joined(alice, 1, ['alice']),
+        d: refused(mallory, 2),
+        e: refused(mallory, 3),
+        f: refused(mallory, 4),
+        g: refused(mallory, 5),
+      });
+      ts.flush();
+      expect(store.stored).toEqual([]);
+    });
+  });
+
+  it('counts joins in flight against the rooms per socket, and frees a place on leave', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { readFrames: 2 });
+      const roomJoin = (ref: number, room: string) => frame(alice, { type: 'room.join', ref, room });
+      const inbound = hot(at({ 0: 'a', 10: 'bc', 20: 'd', 30: 'e' }), {
+        a: open(alice),
+        b: roomJoin(1, 'one'),
+        c: roomJoin(2, 'two'),
+        d: frame(alice, { type: 'room.leave', ref: 3, room: 'one' }),
+        e: roomJoin(4, 'two'),
+      });
+      const replies = run(ts, inbound, store, { ...store.deps, roomsPerSocket: 1 }).pipe(mergeMap((e) => (e.kind === 'send' ? [e.frame.type === 'error' ? `${e.frame.code}` : `${e.frame.type}`] : [])));
+      expectObservable(replies).toBe(at({ 10: 'q', 12: 'j', 20: 'l', 32: 'k' }), { q: 'quota_exceeded', j: 'room.joined', l: 'room.left', k: 'room.joined' });
+    });
+  });
+
+  it('takes a socket out of the rooms a refreshed token no longer allows', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { readFrames: 0 });
+      const narrowed: Conn = { ...carol, access: token({ rooms: ['s'] }) };
+      const inbound = hot(at({ 0: 'ab', 10: 'c', 20: 'd', 30: 'e' }), {
+        a: open(carol),
+        b: open(bob),
+        c: join(carol, 1),
+        d: join(bob, 2),
+        e: { kind: 'access', conn: narrowed } as Inbound,
+      });
+      const after = run(ts, inbound, store).pipe(mergeMap((e) => (ts.now() >= 30 ? [e] : [])));
+      expectObservable(after).toBe(at({ 30: 'uls' }), {
+        u: unsubscribe('c1', roomTopic('r')),
+        l: publish(roomTopic('r'), { type: 'presence.leave', room: 'r', user: 'carol' }),
+        s: send('c1', { type: 'room.left', room: 'r' }),
+      });
     });
   });
 });

@@ -1,12 +1,13 @@
 // Chat rooms in order: membership and presence, seq given out in arrival order,
 // committed, then acked and broadcast. Joins read history from the store and meet the
 // live stream without a gap.
-import { EMPTY, Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, filter, map, mergeMap, of } from 'rxjs';
+import { EMPTY, Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, finalize, map, mergeMap, of } from 'rxjs';
 import { Either, isLeft } from 'fp-ts/Either';
 import { DEFAULT_HISTORY_LIMIT, JOIN_HISTORY, Message, Original, Presence, RoomLog, SINCE_HISTORY } from '../domain/chat';
+import { InFlight, quotaExceeded, roomFor } from '../domain/limits';
 import { ProtocolError, err } from '../domain/errors';
 import { FrameOf, Ref } from '../domain/protocol';
-import { Conn, Effect, Inbound, Out, guarded, isProtocolError, pending, publish, replyError, send, subscribe, unavailable, unsubscribe, withRef } from './effects';
+import { Conn, Effect, Inbound, Out, forbidden, guarded, isProtocolError, pending, publish, replyError, send, subscribe, unavailable, unsubscribe, withRef } from './effects';
 
 /** Messages of `room` with after < seq ≤ upTo and seq < before: the `limit` newest, oldest first. */
 export interface HistoryQuery {
@@ -28,6 +29,8 @@ export interface ChatDeps {
   /** Rooms as stored: last seq and the recent ids that make resends idempotent. */
   readonly rooms: ReadonlyMap<string, StoredRoom>;
   readonly dedupeWindow: number;
+  /** Rooms one socket may be in at once; 0: no limit. */
+  readonly roomsPerSocket: number;
 }
 
 export const roomTopic = (room: string) => `room:${room}`;
@@ -43,6 +46,7 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
   defer(() => {
     const logs = new Map<string, RoomLog>();
     const presence = new Presence();
+    const joining = new InFlight();
     const open = new Set<string>();
     // Resends that arrived while their original was still being committed.
     const waiting = new Map<string, Asker[]>();
@@ -83,6 +87,8 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
     };
 
     const chatSend = (conn: Conn, f: FrameOf<'chat.send'>): Out[] => {
+      const refused = forbidden(conn, { on: 'room', room: f.room }, 'room');
+      if (refused !== undefined) return [replyError(conn.id, refused, f.ref)];
       if (!presence.has(f.room, conn.id, conn.user)) return [replyError(conn.id, notJoined(f.room), f.ref)];
       const log = logOf(f.room);
       const admitted = log.admit(conn.user, f.text, f.id ?? deps.newId(), scheduler.now());
@@ -111,8 +117,15 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
       );
     };
 
-    const roomJoin = (conn: Conn, f: FrameOf<'room.join'>): Observable<Out> =>
-      historyUpToNow(f.room, f.since === undefined ? { limit: JOIN_HISTORY } : { after: f.since, limit: SINCE_HISTORY }).pipe(
+    const roomJoin = (conn: Conn, f: FrameOf<'room.join'>): ObservableInput<Out> => {
+      const refused = forbidden(conn, { on: 'room', room: f.room }, 'room');
+      if (refused !== undefined) return [replyError(conn.id, refused, f.ref)];
+      const member = presence.has(f.room, conn.id, conn.user);
+      if (!member && !roomFor(deps.roomsPerSocket, presence.roomCount(conn.id) + joining.count(conn.id))) {
+        return [replyError(conn.id, quotaExceeded('rooms joined by one socket', deps.roomsPerSocket, 'room'), f.ref)];
+      }
+      if (!member) joining.add(conn.id);
+      return historyUpToNow(f.room, f.since === undefined ? { limit: JOIN_HISTORY } : { after: f.since, limit: SINCE_HISTORY }).pipe(
         mergeMap((history) => {
           if (!open.has(conn.id)) return EMPTY;
           const effects: Effect[] = [];
@@ -127,7 +140,9 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
           return effects;
         }),
         catchError(failed(conn.id, f.ref)),
+        finalize(() => !member && joining.done(conn.id)),
       );
+    };
 
     const leave = (conn: Conn, room: string): Effect[] => {
       if (!presence.has(room, conn.id, conn.user)) return [];
@@ -137,11 +152,26 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
       return effects;
     };
 
-    const roomHistory = (conn: Conn, f: FrameOf<'room.history'>): Observable<Out> =>
-      defer(() => deps.history({ room: f.room, before: f.before, limit: f.limit ?? DEFAULT_HISTORY_LIMIT })).pipe(
+    const roomHistory = (conn: Conn, f: FrameOf<'room.history'>): ObservableInput<Out> => {
+      const refused = forbidden(conn, { on: 'room', room: f.room }, 'room');
+      if (refused !== undefined) return [replyError(conn.id, refused, f.ref)];
+      return defer(() => deps.history({ room: f.room, before: f.before, limit: f.limit ?? DEFAULT_HISTORY_LIMIT })).pipe(
         map((rows) => send(conn.id, withRef({ type: 'room.history', room: f.room, messages: rows.map(messageFrame) }, f.ref))),
         catchError(failed(conn.id, f.ref)),
       );
+    };
+
+    // A refreshed token that no longer allows a room takes the socket out of it.
+    const revoke = (conn: Conn): Effect[] =>
+      presence
+        .roomsOf(conn.id)
+        .filter((room) => forbidden(conn, { on: 'room', room }, 'room') !== undefined)
+        .flatMap((room) => [...leave(conn, room), send(conn.id, { type: 'room.left', room })]);
+
+    const typing = (conn: Conn, f: FrameOf<'chat.typing'>): Effect[] => {
+      const refused = forbidden(conn, { on: 'room', room: f.room }, 'room') ?? (presence.has(f.room, conn.id, conn.user) ? undefined : notJoined(f.room));
+      return refused === undefined ? [publish(roomTopic(f.room), { type: 'chat.typing', room: f.room, user: conn.user }, conn.id)] : [replyError(conn.id, refused, f.ref)];
+    };
 
     const handle = (event: Inbound): ObservableInput<Out> => {
       const { conn } = event;
@@ -153,6 +183,7 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
         open.delete(conn.id);
         return presence.roomsOf(conn.id).flatMap((room) => leave(conn, room));
       }
+      if (event.kind === 'access') return revoke(conn);
       const f = event.frame;
       switch (f.type) {
         case 'room.join':
@@ -162,9 +193,7 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
         case 'chat.send':
           return chatSend(conn, f);
         case 'chat.typing':
-          return presence.has(f.room, conn.id, conn.user)
-            ? [publish(roomTopic(f.room), { type: 'chat.typing', room: f.room, user: conn.user }, conn.id)]
-            : [replyError(conn.id, notJoined(f.room), f.ref)];
+          return typing(conn, f);
         case 'room.history':
           return roomHistory(conn, f);
         default:
@@ -172,11 +201,8 @@ export const chat = (inbound$: Observable<Inbound>, deps: ChatDeps, scheduler: S
       }
     };
 
-    return inbound$.pipe(filter(isChat), mergeMap(guarded(handle)));
+    return inbound$.pipe(mergeMap(guarded(handle)));
   });
-
-/** Socket lifecycle and chat frames: the rest is for other pipelines. */
-const isChat = (e: Inbound): boolean => e.kind !== 'frame' || e.frame.type.startsWith('room.') || e.frame.type.startsWith('chat.');
 
 const key = (room: string, id: string) => `${room}\n${id}`;
 const notJoined = (room: string) => err('not_joined', `join room ${room} first`, 'room');

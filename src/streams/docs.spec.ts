@@ -7,10 +7,11 @@ import { ClientFrame } from '../domain/protocol';
 import { Write } from '../domain/writes';
 import { commitStage } from './commit';
 import { DocsDeps, StoredDoc, docTopic, docs } from './docs';
+import { OPEN } from '../domain/authz';
 import { Conn, Inbound, publish, replyError, send, subscribe, unavailable, unsubscribe } from './effects';
 
-const ann: Conn = { id: 'a1', user: 'ann' };
-const bob: Conn = { id: 'b1', user: 'bob' };
+const ann: Conn = { id: 'a1', user: 'ann', access: OPEN };
+const bob: Conn = { id: 'b1', user: 'bob', access: OPEN };
 const opened = (conn: Conn): Inbound => ({ kind: 'open', conn });
 const frame = (conn: Conn, f: ClientFrame): Inbound => ({ kind: 'frame', conn, frame: f });
 const open = (conn: Conn, ref: number, version?: number) =>
@@ -54,6 +55,9 @@ const fakeStore = (ts: TestScheduler, { commitFrames = 2, loadFrames = 1, failin
     keep: 100,
     snapshotEvery,
     idleMs: 1000,
+    docsPerSocket: 0,
+    docChars: 0,
+    maxSnapshotBytes: 0,
   };
   return { deps, write, writes, loads: () => loads };
 };
@@ -220,6 +224,68 @@ describe('docs pipeline', () => {
         s: subscribe('a1', topic), x: snapshot(ann, 1, 0, new Delta()),
         u: unsubscribe('a1', topic), c: send('a1', { type: 'doc.closed', doc: 'd', ref: 2 }),
         e: replyError('a1', err('not_open', 'open doc d first', 'doc'), 3),
+      });
+    });
+  });
+});
+
+describe('docs pipeline: authorization and limits', () => {
+  const token = (claims: object) => ({ kind: 'token', claims }) as const;
+  const reader: Conn = { id: 'r1', user: 'reader', access: token({ docs_read: ['d'] }) };
+  const stranger: Conn = { id: 's1', user: 'stranger', access: token({ docs: ['other'] }) };
+  const withDeps = (store: ReturnType<typeof fakeStore>, more: Partial<DocsDeps>) => ({ ...store, deps: { ...store.deps, ...more } });
+
+  it('lets a docs_read reader open and watch, but refuses its ops and cursors; a stranger may not open', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { loadFrames: 0, commitFrames: 1 });
+      const inbound = hot('(abc)-d-----e-f-g', {
+        a: opened(ann), b: opened(reader), c: opened(stranger),
+        d: open(reader, 1),
+        e: edit(reader, 2, 0, new Delta().insert('x')),
+        f: frame(reader, { type: 'doc.cursor', ref: 3, doc: 'd', version: 0, range: { index: 0, length: 0 } }),
+        g: open(stranger, 4),
+      });
+      expectObservable(run(ts, inbound, store)).toBe('------(sx)--e-f-g', {
+        s: subscribe('r1', topic), x: snapshot(reader, 1, 0, new Delta()),
+        e: replyError('r1', err('forbidden', 'doc d is read-only for reader', 'doc'), 2),
+        f: replyError('r1', err('forbidden', 'doc d is read-only for reader', 'doc'), 3),
+        g: replyError('s1', err('forbidden', "the token's docs and docs_read claims do not allow doc d", 'doc'), 4),
+      });
+      ts.flush();
+      expect(store.writes).toEqual([]);
+    });
+  });
+
+  it('refuses an op that would make the document longer than allowed, but not one that shortens it', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = withDeps(fakeStore(ts, { loadFrames: 0, commitFrames: 1 }), { docChars: 3 });
+      const inbound = hot('(ab)-c-d-e', { a: opened(ann), b: open(ann, 1), c: edit(ann, 2, 0, new Delta().insert('abc')), d: edit(ann, 3, 1, new Delta().insert('d')), e: edit(ann, 4, 1, new Delta().delete(1)) });
+      const replies = run(ts, inbound, store).pipe(mergeMap((e) => (e.kind === 'send' ? [e.frame.type === 'error' ? `${e.frame.code}` : `${e.frame.type}`] : [])));
+      expectObservable(replies).toBe('x-----aq--b', { x: 'doc.snapshot', a: 'doc.ack', q: 'quota_exceeded', b: 'doc.ack' });
+    });
+  });
+
+  it('counts opens in flight against the documents per socket', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = withDeps(fakeStore(ts, { loadFrames: 2 }), { docsPerSocket: 1 });
+      const openDoc = (ref: number, doc: string) => frame(ann, { type: 'doc.open', ref, doc });
+      const inbound = hot('(abc)', { a: opened(ann), b: openDoc(1, 'one'), c: openDoc(2, 'two') });
+      const replies = run(ts, inbound, store).pipe(mergeMap((e) => (e.kind === 'send' ? [e.frame.type === 'error' ? `${e.frame.code}` : `${e.frame.type}`] : [])));
+      expectObservable(replies).toBe('q-s', { q: 'quota_exceeded', s: 'doc.snapshot' });
+    });
+  });
+
+  it('closes the documents a refreshed token no longer lets the socket read', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { loadFrames: 0 });
+      const inbound = hot('(ab)-c', { a: opened(reader), b: open(reader, 1), c: { kind: 'access', conn: { ...reader, access: token({ docs_read: ['e'] }) } } as Inbound });
+      expectObservable(run(ts, inbound, store)).toBe('(sx)-(uc)', {
+        s: subscribe('r1', topic), x: snapshot(reader, 1, 0, new Delta()),
+        u: unsubscribe('r1', topic), c: send('r1', { type: 'doc.closed', doc: 'd' }),
       });
     });
   });

@@ -4,13 +4,14 @@
 // effects as the last commit it waited for, so it never shows an op that could still
 // be lost, and never misses one.
 import Delta from 'quill-delta';
-import { Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, filter, from, groupBy, ignoreElements, merge, mergeMap, of, startWith, switchMap, tap, timer } from 'rxjs';
+import { Observable, ObservableInput, SchedulerLike, asyncScheduler, catchError, concatMap, defer, filter, finalize, from, groupBy, merge, mergeMap, of, startWith, switchMap, timer } from 'rxjs';
 import { Either, isLeft } from 'fp-ts/Either';
 import { parseDelta } from '../domain/delta';
 import { Applied, Doc, loadDoc, opsSince, submit, transformCursor } from '../domain/docs';
 import { ProtocolError, err } from '../domain/errors';
 import { FrameOf } from '../domain/protocol';
-import { Conn, Effect, Inbound, Out, guarded, isProtocolError, pending, publish, replyError, send, subscribe, unavailable, unsubscribe, withRef } from './effects';
+import { InFlight, quotaExceeded, roomFor } from '../domain/limits';
+import { Conn, Effect, Inbound, Out, forbidden, guarded, isProtocolError, pending, publish, replyError, send, subscribe, unavailable, unsubscribe, withRef } from './effects';
 
 /** A document as stored: the content at `version`, and every op after it. */
 export interface StoredDoc {
@@ -27,6 +28,11 @@ export interface DocsDeps {
   readonly snapshotEvery: number;
   /** A document's queue ends after this long without events (its state stays if open). */
   readonly idleMs: number;
+  /** Documents one socket may have open at once, and characters a document may hold; 0: no limit. */
+  readonly docsPerSocket: number;
+  readonly docChars: number;
+  /** A snapshot larger than this (bytes of JSON) is refused with `too_large`, and the doc is not opened; 0: no limit. */
+  readonly maxSnapshotBytes: number;
 }
 
 export const docTopic = (doc: string) => `doc:${doc}`;
@@ -34,7 +40,8 @@ export const docTopic = (doc: string) => `doc:${doc}`;
 type DocFrame = FrameOf<'doc.open'> | FrameOf<'doc.op'> | FrameOf<'doc.cursor'> | FrameOf<'doc.close'>;
 type DocEvent = { readonly conn: Conn; readonly frame: DocFrame };
 
-const isDocFrame = (e: Inbound): e is Inbound & DocEvent => e.kind === 'frame' && e.frame.type.startsWith('doc.');
+/** This pipeline's input holds only doc frames (streams/route.ts), beside socket lifecycle events. */
+const isDocFrame = (e: Inbound): e is Inbound & DocEvent => e.kind === 'frame';
 
 /** A document in memory and what waits on its commits. */
 interface Live {
@@ -57,6 +64,8 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
     const live = new Map<string, Live>();
     const connected = new Set<string>();
     const opened = new Map<string, Set<string>>();
+    // Opens in flight per socket (the document is loading): they count against its limit.
+    const opening = new InFlight();
 
     const isOpen = (conn: string, doc: string) => opened.get(conn)?.has(doc) ?? false;
 
@@ -95,12 +104,22 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
       );
     };
 
-    const open = (conn: Conn, f: FrameOf<'doc.open'>): ObservableInput<Out> =>
-      withDoc(f.doc, conn, f.ref, (l) => {
+    const open = (conn: Conn, f: FrameOf<'doc.open'>): ObservableInput<Out> => {
+      const refused = forbidden(conn, { on: 'doc', doc: f.doc, write: false }, 'doc');
+      if (refused !== undefined) return [replyError(conn.id, refused, f.ref)];
+      const already = isOpen(conn.id, f.doc);
+      if (!already && !roomFor(deps.docsPerSocket, (opened.get(conn.id)?.size ?? 0) + opening.count(conn.id))) {
+        return [replyError(conn.id, quotaExceeded('documents open on one socket', deps.docsPerSocket, 'doc'), f.ref)];
+      }
+      if (!already) opening.add(conn.id);
+      return from(withDoc(f.doc, conn, f.ref, (l) => {
         if (!connected.has(conn.id)) return [];
         const { doc } = l;
         const replay = f.version === undefined ? undefined : opsSince(doc, f.version);
         if (replay !== undefined && isLeft(replay)) return [replyError(conn.id, replay.left, f.ref)];
+        const content = replay === undefined ? doc.content.toDelta() : undefined;
+        const tooLarge = content === undefined ? undefined : snapshotTooLarge(content, deps.maxSnapshotBytes);
+        if (tooLarge !== undefined) return [replyError(conn.id, tooLarge, f.ref)];
         const effects: Effect[] = [];
         if (!isOpen(conn.id, f.doc)) {
           effects.push(subscribe(conn.id, docTopic(f.doc)));
@@ -110,14 +129,15 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
           l.readers.add(conn.id);
         }
         if (replay === undefined) {
-          effects.push(send(conn.id, withRef({ type: 'doc.snapshot', doc: f.doc, version: doc.version, content: doc.content.toDelta() }, f.ref)));
+          effects.push(send(conn.id, withRef({ type: 'doc.snapshot', doc: f.doc, version: doc.version, content }, f.ref)));
         } else {
           const base = f.version as number;
           replay.right.forEach((a, i) => effects.push(send(conn.id, opFrame(f.doc, base + i + 1, a))));
           effects.push(send(conn.id, withRef({ type: 'doc.opened', doc: f.doc, version: doc.version }, f.ref)));
         }
         return whenCommitted(l, doc.version, conn.id, f.ref, effects);
-      });
+      })).pipe(finalize(() => !already && opening.done(conn.id)));
+    };
 
     const settled = (id: string, l: Live, version: number, applied: Applied, sender: Conn, ref: DocFrame['ref']) =>
       (result: Either<ProtocolError, unknown>): Effect[] => {
@@ -141,14 +161,15 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
       };
 
     const op = (conn: Conn, f: FrameOf<'doc.op'>): ObservableInput<Out> => {
-      if (!isOpen(conn.id, f.doc)) return [replyError(conn.id, notOpen(f.doc), f.ref)];
+      const refused = forbidden(conn, { on: 'doc', doc: f.doc, write: true }, 'doc') ?? (isOpen(conn.id, f.doc) ? undefined : notOpen(f.doc));
+      if (refused !== undefined) return [replyError(conn.id, refused, f.ref)];
       const delta = parseDelta(f.op, 'op');
       if (isLeft(delta)) return [replyError(conn.id, delta.left, f.ref)];
       return withDoc(f.doc, conn, f.ref, (l) => apply(l, conn, f, delta.right));
     };
 
     const apply = (l: Live, conn: Conn, f: FrameOf<'doc.op'>, delta: Delta): Out[] => {
-      const result = submit(l.doc, f.version, delta, conn.user, f.id);
+      const result = submit(l.doc, f.version, delta, conn.user, f.id, deps.docChars);
       if (isLeft(result)) return [replyError(conn.id, result.left, f.ref)];
       const { version, op: applied, duplicate } = result.right;
       if (duplicate) {
@@ -161,7 +182,9 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
     };
 
     const cursor = (conn: Conn, f: FrameOf<'doc.cursor'>): ObservableInput<Out> => {
-      if (!isOpen(conn.id, f.doc)) return [replyError(conn.id, notOpen(f.doc), f.ref)];
+      // A read-only reader's cursor is not relayed.
+      const refused = forbidden(conn, { on: 'doc', doc: f.doc, write: true }, 'doc') ?? (isOpen(conn.id, f.doc) ? undefined : notOpen(f.doc));
+      if (refused !== undefined) return [replyError(conn.id, refused, f.ref)];
       return withDoc(f.doc, conn, f.ref, (l) => {
         const range = transformCursor(l.doc, f.version, f.range);
         if (isLeft(range)) return [replyError(conn.id, range.left, f.ref)];
@@ -186,17 +209,23 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
       }
     };
 
+    // Socket lifecycle: a closed socket closes its documents; a refreshed token that no
+    // longer lets it read one closes that one (and tells it).
     const lifecycle$ = inbound$.pipe(
       filter((e) => e.kind !== 'frame'),
-      tap((e) => {
+      mergeMap((e): Effect[] => {
         if (e.kind === 'open') connected.add(e.conn.id);
-        else {
+        else if (e.kind === 'close') {
           connected.delete(e.conn.id);
           for (const doc of opened.get(e.conn.id) ?? []) close(e.conn.id, doc);
           opened.delete(e.conn.id);
+        } else if (e.kind === 'access') {
+          const unreadable = [...(opened.get(e.conn.id) ?? [])].filter((doc) => forbidden(e.conn, { on: 'doc', doc, write: false }, 'doc') !== undefined);
+          for (const doc of unreadable) close(e.conn.id, doc);
+          return unreadable.flatMap((doc) => [unsubscribe(e.conn.id, docTopic(doc)), send(e.conn.id, { type: 'doc.closed', doc })]);
         }
+        return [];
       }),
-      ignoreElements(),
     );
 
     // One queue per document; a queue idle for `idleMs` ends (a later event starts a new one).
@@ -208,5 +237,12 @@ export const docs = (inbound$: Observable<Inbound>, deps: DocsDeps, scheduler: S
 
     return merge(lifecycle$, perDoc$);
   });
+
+/** `too_large` when the snapshot's JSON passes `max` bytes (0: no limit). Formats can make even a short document heavy, so every snapshot is measured: an open costs one more pass over the document. */
+const snapshotTooLarge = (content: Delta, max: number): ProtocolError | undefined => {
+  if (max === 0) return undefined;
+  const size = Buffer.byteLength(JSON.stringify(content));
+  return size <= max ? undefined : err('too_large', `the document's snapshot is ${size} bytes, over the ${max} one frame may carry to a socket`, 'doc');
+};
 
 const notOpen = (doc: string) => err('not_open', `open doc ${doc} first`, 'doc');

@@ -5,15 +5,20 @@ import { Either } from 'fp-ts/Either';
 import { ClientFrame, Ref } from '../domain/protocol';
 import { ProtocolError, err } from '../domain/errors';
 import { Write } from '../domain/writes';
+import { Access, Action, refusal } from '../domain/authz';
 
+/** A socket as pipelines see it: who it is and what its token allows (domain/authz). */
 export interface Conn {
   readonly id: string;
   readonly user: string;
+  readonly access: Access;
 }
 
 export type Inbound =
   | { readonly kind: 'open'; readonly conn: Conn }
   | { readonly kind: 'close'; readonly conn: Conn }
+  /** The socket refreshed its token: `conn.access` is the new one; what it no longer allows is undone. */
+  | { readonly kind: 'access'; readonly conn: Conn }
   | { readonly kind: 'frame'; readonly conn: Conn; readonly frame: ClientFrame };
 
 export type ServerFrame = { readonly type: string } & Readonly<Record<string, unknown>>;
@@ -54,6 +59,12 @@ export const replyError = (conn: string, e: ProtocolError, ref?: Ref): Effect =>
 
 export const isProtocolError = (e: unknown): e is ProtocolError =>
   typeof e === 'object' && e !== null && typeof (e as ProtocolError).code === 'string' && typeof (e as ProtocolError).message === 'string';
+
+/** `forbidden` at `path` when `conn` may not do `action` (domain/authz); undefined when it may. */
+export const forbidden = (conn: Conn, action: Action, path: string): ProtocolError | undefined => {
+  const reason = refusal(conn.user, conn.access, action);
+  return reason === undefined ? undefined : err('forbidden', reason, path);
+};
 
 export const unavailable = err('unavailable', 'the store failed; nothing was committed; retry');
 

@@ -31,8 +31,23 @@ export interface Rusher {
 /** 128 random bits as hex; `crypto.randomUUID` exists only on https and localhost pages. */
 export const randomId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
-/** The socket URL for `user` on the server at `base` (`ws://host:port`). */
-export const socketUrl = (base: string, user: string): string => `${base}/ws?user=${encodeURIComponent(user)}`;
+/**
+ * The socket URL on the server at `base` (`ws://host:port`): by name when the server runs
+ * without token auth, by token (a JWT your backend minted) when it runs with it.
+ */
+export const socketUrl = (base: string, who: string | { readonly token: string }): string =>
+  typeof who === 'string' ? `${base}/ws?user=${encodeURIComponent(who)}` : `${base}/ws?token=${encodeURIComponent(who.token)}`;
+
+/** The `sub` of a JWT, read without verifying it (the server verifies): to show who you are. */
+export const tokenUser = (token: string): string | undefined => {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const sub = (JSON.parse(atob(payload)) as { sub?: unknown }).sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 export const TYPING_MS = 4000;
 export const TYPING_EVERY_MS = 2000;

@@ -1,5 +1,5 @@
 // The typed Rusher client: no React, no DOM beyond a WebSocket (which can be injected).
-export { createRusher, randomId, socketUrl } from './client';
+export { createRusher, randomId, socketUrl, tokenUser } from './client';
 export type { Rusher, RusherOptions } from './client';
 export { connect } from './connection';
 export type { Connection, ConnectionOptions, ConnectionState, Session } from './connection';

@@ -41,11 +41,12 @@ export const route = (gateway: Gateway, bus: Bus, me: number, workers: number): 
         if (GEO_OWNER !== me) forward(GEO_OWNER, e.conn, e);
         return;
       }
-      if (e.kind === 'close') {
+      // A close or a new token reaches every worker that knows the socket.
+      if (e.kind === 'close' || e.kind === 'access') {
         inbound.next(e);
         const bits = told.get(e.conn.id) ?? 0;
         for (let to = 0; to < workers; to++) if (bits & (1 << to)) bus.send(to, { k: 'in', e });
-        told.delete(e.conn.id);
+        if (e.kind === 'close') told.delete(e.conn.id);
         return;
       }
       const owner = ownerOf(e.frame, workers);

@@ -3,8 +3,8 @@
 // (SQLite caps bound parameters and knex re-prepares every distinct text), and a JSON
 // string crosses to the writer thread as one copy.
 import type { Knex } from 'knex';
-import { Write } from '../../domain/writes';
-import type { FenceEvent } from '../../domain/geo/transitions';
+import { DeviceWrite, Write } from '../../domain/writes';
+import type { DeviceState, FenceEvent } from '../../domain/geo/transitions';
 
 export interface Statement {
   readonly sql: string;
@@ -25,11 +25,18 @@ const DOC_OP = insert('doc_ops', [...scalars('doc', 'version'), ['op', 'json'], 
 const DOC_SNAPSHOT = insert('doc_snapshots', [...scalars('doc', 'version'), ['content', 'json']]);
 const LOCATION = insert('locations', scalars('device', 'user', 'lat', 'lng', 'at', 'accuracy', 'stale'));
 const FENCE_EVENT = insert('fence_events', scalars('fence', 'device', 'event', 'lat', 'lng', 'at'));
-const FENCE_COLUMNS: Column[] = [...scalars('id', 'name'), ['shape', 'json'], ...scalars('dwell_ms', 'updated_at')];
+const FENCE_COLUMNS: Column[] = [...scalars('id', 'name'), ['shape', 'json'], ...scalars('dwell_ms', 'updated_at', 'owner')];
 // `where true` tells SQLite's parser the ON CONFLICT belongs to the insert, not the select's join.
+// A replaced fence keeps its owner.
 const FENCE_UPSERT =
   `insert into fences (${columns(FENCE_COLUMNS)}) select ${values(FENCE_COLUMNS)} from json_each(?) where true ` +
   'on conflict (id) do update set name = excluded.name, shape = excluded.shape, dwell_ms = excluded.dwell_ms, updated_at = excluded.updated_at';
+// One statement for every device change, so that a batch's changes to one device apply in
+// their order. The owner is kept from the first row; null stays keep the stored ones.
+const DEVICE_COLUMNS = scalars('device', 'owner', 'lat', 'lng', 'at', 'stays');
+const DEVICE_UPSERT =
+  `insert into devices (${columns(DEVICE_COLUMNS)}) select ${values(DEVICE_COLUMNS)} from json_each(?) where true ` +
+  'on conflict (device) do update set lat = excluded.lat, lng = excluded.lng, at = excluded.at, stays = coalesce(excluded.stays, devices.stays)';
 const FENCE_DELETE = 'delete from fences where id in (select value from json_each(?))';
 /** Statements whose order among each other matters (a fence replaced, then deleted): they are never merged. */
 const ORDERED = new Set([FENCE_UPSERT, FENCE_DELETE]);
@@ -37,6 +44,15 @@ const ORDERED = new Set([FENCE_UPSERT, FENCE_DELETE]);
 type Row = readonly [sql: string, row: unknown];
 
 const eventRows = (events: readonly FenceEvent[]): Row[] => events.map((e) => [FENCE_EVENT, [e.fence, e.device, e.event, e.lat, e.lng, e.at]]);
+
+/** Stays as stored: `{fence: [enteredAt, dwelled ? 1 : 0]}`. */
+export const staysJson = (stays: DeviceState['stays']): string => {
+  const out: Record<string, [number, number]> = {};
+  for (const [fence, stay] of stays) out[fence] = [stay.enteredAt, stay.dwelled ? 1 : 0];
+  return JSON.stringify(out);
+};
+
+const deviceRow = ({ owner, state, stays }: DeviceWrite): Row => [DEVICE_UPSERT, [state.device, owner, state.lat, state.lng, state.at, stays ? staysJson(state.stays) : null]];
 
 const rowsOf = (w: Write): Row[] => {
   switch (w.kind) {
@@ -49,13 +65,17 @@ const rowsOf = (w: Write): Row[] => {
     case 'docSnapshot':
       return [[DOC_SNAPSHOT, [w.doc, w.version, w.content]]];
     case 'location':
-      return [[LOCATION, [w.device, w.user, w.lat, w.lng, w.at, w.accuracy ?? null, w.stale ? 1 : 0]], ...eventRows(w.events)];
+      return [
+        [LOCATION, [w.device, w.user, w.lat, w.lng, w.at, w.accuracy ?? null, w.stale ? 1 : 0]],
+        ...(w.state === undefined ? [] : [deviceRow(w.state)]),
+        ...eventRows(w.events),
+      ];
     case 'fence': {
       const f = w.fence;
-      return [[FENCE_UPSERT, [f.id, f.name, f.shape, f.dwellMs ?? null, w.at]], ...eventRows(w.events)];
+      return [[FENCE_UPSERT, [f.id, f.name, f.shape, f.dwellMs ?? null, w.at, f.owner]], ...w.devices.map(deviceRow), ...eventRows(w.events)];
     }
     case 'fenceDelete':
-      return [[FENCE_DELETE, w.id], ...eventRows(w.events)];
+      return [[FENCE_DELETE, w.id], ...w.devices.map(deviceRow), ...eventRows(w.events)];
   }
 };
 

@@ -1,6 +1,6 @@
-// The geofence reads that rebuild memory at start: the fences, and each device's state,
-// derived from the logs (its last update that was not stale, and the stays its events
-// left open), since an update writes one location row and no device row.
+// The geofence reads that rebuild memory at start: the fences with their owners, and the
+// devices as stored (owner, last position taken, open stays); nothing is replayed from
+// the location log.
 import type { Knex } from 'knex';
 import { Fence } from '../../domain/geo/fence';
 import { Stay } from '../../domain/geo/transitions';
@@ -11,48 +11,34 @@ interface FenceRow {
   name: string;
   shape: string;
   dwell_ms: number | null;
+  owner: string | null;
 }
 
-interface LastRow {
+interface DeviceRow {
   device: string;
-  user: string;
+  owner: string;
   lat: number;
   lng: number;
   at: number;
+  stays: string | null;
 }
-
-interface EventRow {
-  device: string;
-  fence: string;
-  event: 'enter' | 'exit' | 'dwell';
-  at: number;
-}
-
-const lastOf = (table: string, keys: string, where = 'true') =>
-  `select t.* from ${table} t join (select max(rowid) as r from ${table} where ${where} group by ${keys}) m on t.rowid = m.r`;
 
 export const geoReads = (db: Knex) => ({
   fences: async (): Promise<Fence[]> => {
-    const rows: FenceRow[] = await db('fences').select('id', 'name', 'shape', 'dwell_ms').orderBy('id');
-    return rows.map((r) => ({ id: r.id, name: r.name, shape: JSON.parse(r.shape), ...(r.dwell_ms === null ? {} : { dwellMs: Number(r.dwell_ms) }) }));
+    const rows: FenceRow[] = await db('fences').select('id', 'name', 'shape', 'dwell_ms', 'owner').orderBy('id');
+    return rows.map((r) => ({ id: r.id, name: r.name, shape: JSON.parse(r.shape), ...(r.dwell_ms === null ? {} : { dwellMs: Number(r.dwell_ms) }), owner: r.owner }));
   },
 
+  /** Stays in fences that no longer exist are dropped (a delete's exits were committed with it, but a replaced store may differ). */
   devices: async (): Promise<StoredDevice[]> => {
     const fences = new Set((await db('fences').select('id')).map((r: { id: string }) => r.id));
-    const last: LastRow[] = await db.raw(lastOf('locations', 'device', 'stale = 0'));
-    const events: EventRow[] = await db.raw(lastOf('fence_events', 'device, fence'));
-    const enters: EventRow[] = await db.raw(lastOf('fence_events', 'device, fence', "event = 'enter'"));
-    const enteredAt = new Map(enters.map((e) => [`${e.device}\n${e.fence}`, Number(e.at)]));
-    const stays = new Map<string, Map<string, Stay>>();
-    for (const e of events) {
-      if (e.event === 'exit' || !fences.has(e.fence)) continue;
-      let mine = stays.get(e.device);
-      if (mine === undefined) stays.set(e.device, (mine = new Map()));
-      mine.set(e.fence, { enteredAt: enteredAt.get(`${e.device}\n${e.fence}`) ?? Number(e.at), dwelled: e.event === 'dwell' });
-    }
-    return last.map((r) => ({
-      user: r.user,
-      state: { device: r.device, lat: Number(r.lat), lng: Number(r.lng), at: Number(r.at), stays: stays.get(r.device) ?? new Map() },
-    }));
+    const rows: DeviceRow[] = await db('devices').select('device', 'owner', 'lat', 'lng', 'at', 'stays');
+    return rows.map((r) => {
+      const stays = new Map<string, Stay>();
+      for (const [fence, [enteredAt, dwelled]] of Object.entries(JSON.parse(r.stays ?? '{}') as Record<string, [number, number]>)) {
+        if (fences.has(fence)) stays.set(fence, { enteredAt, dwelled: dwelled === 1 });
+      }
+      return { owner: r.owner, state: { device: r.device, lat: Number(r.lat), lng: Number(r.lng), at: Number(r.at), stays } };
+    });
   },
 });
