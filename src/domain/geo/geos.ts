@@ -49,6 +49,16 @@ interface Helpers {
   geosGeomToGeojson(g: number, geos: Geos): GeoJson;
 }
 
+/** For a process that holds no fences (a cluster worker other than the fences' owner): never asked. */
+export const notLoaded: Geometry = {
+  invalidity: () => {
+    throw new Error('GEOS is not loaded in this process: it holds no fences');
+  },
+  makeValid: () => {
+    throw new Error('GEOS is not loaded in this process: it holds no fences');
+  },
+};
+
 const LINEWORK = 0;
 let loading: Promise<Geometry> | undefined;
 
