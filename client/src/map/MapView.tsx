@@ -230,8 +230,9 @@ export const MapView = ({ rusher, user, visible }: { rusher: Rusher; user: strin
           />
         </details>
       </aside>
-      <div className="map-area" {...dropProps}>
-        <div className={dropping ? 'map map-dropping' : 'map'} ref={host} data-testid="map" />
+      {/* The map's own element keeps a fixed className: Leaflet adds classes to it that React must not reset. */}
+      <div className={dropping ? 'map-area map-area-dropping' : 'map-area'} {...dropProps}>
+        <div className="map" ref={host} />
         {dropping && <div className="drop-hint">Drop a GeoJSON file to import its polygons as fences</div>}
         <section className="feed" aria-label="Fence events">
           <h2 className="feed-title">
