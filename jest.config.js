@@ -8,8 +8,8 @@ module.exports = {
   globalTeardown: '<rootDir>/spec/support/global-teardown.ts',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
-    // jose 6 ships only ES modules; jest's CommonJS runtime needs them compiled.
-    '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    // jose 6 and robust-predicates ship only ES modules; jest's CommonJS runtime needs them compiled.
+    '^.+/node_modules/(jose|robust-predicates)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|robust-predicates)/)'],
 };

@@ -119,6 +119,8 @@ describe.each(STORES)('geofences on $name', (store) => {
       ['a radius too large', { name: 'x', shape: { ...cafe, radius: 100_001 } }, 'fence.shape.radius'],
       ['a radius of zero', { name: 'x', shape: { ...cafe, radius: 0 } }, 'fence.shape.radius'],
       ['an unknown shape type', { name: 'x', shape: { type: 'Square' } }, 'fence.shape.type'],
+      ['holes of a MultiPolygon part touching along an edge', { name: 'x', shape: { type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]], [[[5, 5], [9, 5], [9, 9], [5, 9], [5, 5]], [[6, 6], [7, 6], [7, 7], [6, 7], [6, 6]], [[7, 6], [8, 6], [8, 7], [7, 7], [7, 6]]]] } }, 'fence.shape.coordinates.1.2'],
+      ['a repair that is not a boolean', { name: 'x', shape: cafe, repair: 'yes' }, 'fence.repair'],
       ['a missing name', { shape: cafe }, 'fence.name'],
       ['a bad id', { id: 'has space', name: 'x', shape: cafe }, 'fence.id'],
     ];
@@ -139,6 +141,45 @@ describe.each(STORES)('geofences on $name', (store) => {
     }
     expect((await c.request({ type: 'fence.subscribe', fences: ['block', 'nope'] })).code).toBe('not_found');
     expect((await c.request({ type: 'fence.list' })).fences).toEqual(before);
+  });
+
+  it('takes a MultiPolygon as one fence: one enter and one exit across its parts and holes', async () => {
+    const c = await connect('mia');
+    // The block and a square touching its north-east corner (at one point: valid).
+    const north = [[2.36, 48.87], [2.37, 48.87], [2.37, 48.88], [2.36, 48.88], [2.36, 48.87]];
+    const shape = { type: 'MultiPolygon', coordinates: [block.coordinates, [north]] };
+    expect((await c.request({ type: 'fence.create', fence: { id: 'twin', name: 'Twin', shape } })).fence.shape).toEqual(shape);
+    await c.request({ type: 'fence.subscribe', fences: ['twin'] });
+    // Into the block, over to the other part, back into the block's hole, out.
+    const path = [INSIDE, { lat: 48.875, lng: 2.365 }, { lat: 48.872, lng: 2.368 }, IN_HOLE, OUTSIDE];
+    for (const [i, where] of path.entries()) await c.request({ type: 'location.update', device: 'ferry', ...where, at: 1000 * (i + 1) });
+    await drain(c);
+    // The owner hears the block's own fence too; the twin's events are the ones that count.
+    expect(events(c).filter((e) => e.includes(' twin '))).toEqual(['enter twin ferry@1000', 'exit twin ferry@4000']);
+  });
+
+  it('refuses an invalid polygon naming the ring and where, and with repair creates, lists and keeps the repaired shape', async () => {
+    const c = await connect('rex');
+    const holeOutside = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[6, 1], [7, 1], [7, 2], [6, 2], [6, 1]]] };
+    expect(await c.request({ type: 'fence.create', fence: { id: 'odd', name: 'Odd', shape: holeOutside } })).toEqual({
+      type: 'error', ref: expect.any(String), code: 'bad_request', path: 'fence.shape.coordinates.1', message: 'hole 1 is not valid: hole lies outside shell at or near [6, 1]',
+    });
+    const created = await c.request({ type: 'fence.create', fence: { id: 'odd', name: 'Odd', shape: holeOutside, repair: true } });
+    // Even-odd: the stray hole becomes a polygon of its own.
+    expect(created.fence.shape.type).toBe('MultiPolygon');
+    expect(created.fence.shape.coordinates).toHaveLength(2);
+    const listed = (await c.request({ type: 'fence.list' })).fences.find((f: Frame) => f.id === 'odd');
+    expect(listed.shape).toEqual(created.fence.shape);
+    await c.request({ type: 'fence.subscribe', fences: ['odd'] });
+    await c.request({ type: 'location.update', device: 'kite', lat: 1.5, lng: 6.5, at: 1000 });
+    await drain(c);
+    expect(events(c)).toEqual(['enter odd kite@1000']);
+    c.close();
+
+    expect(await server.stop()).toBe(0);
+    server = await startServer({}, db);
+    const again = await connect('rex');
+    expect((await again.request({ type: 'fence.list' })).fences.find((f: Frame) => f.id === 'odd').shape).toEqual(created.fence.shape);
   });
 
   it('keeps fences and device states across a restart: no repeated enter, one dwell', async () => {

@@ -19,6 +19,7 @@ import { chat } from './streams/chat';
 import { docs } from './streams/docs';
 import { geofence } from './streams/geofence';
 import { CACHE_SIZE, NO_FEEDS, REACTIONS_LOADED, feeds } from './streams/feeds';
+import { loadGeometry, notLoaded } from './domain/geo/geos';
 import { byFeature } from './streams/route';
 import { Effect, Inbound } from './streams/effects';
 
@@ -39,6 +40,8 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const rooms = new Map([...(await store.rooms(config.dedupeWindow))].filter(([room]) => owns(roomOwner(room, place?.workers ?? 1))));
   const [fences, devices] = owns(GEO_OWNER) ? await Promise.all([store.fences(), store.devices()]) : [[], []];
   const storedFeeds = owns(feedOwner(place?.workers ?? 1)) ? await store.feeds(Date.now()) : NO_FEEDS;
+  // GEOS (fence validity and repair) compiles while the rest starts, on the worker that holds the fences only.
+  const geometry = owns(GEO_OWNER) ? loadGeometry() : Promise.resolve(notLoaded);
 
   const write = measuredWrite(store.write, metrics, (e, size) => log.error({ error: String((e as Error)?.message ?? e).slice(0, 300), size }, 'commit failed'));
 
@@ -52,7 +55,7 @@ const serve = async (config: Config, log: Logger, place: Place | undefined) => {
   const { inputs, connect } = byFeature(edge.inbound$);
   const effects$ = merge(
     chat(inputs.chat, { history: store.history, newId: randomUUID, rooms, dedupeWindow: config.dedupeWindow, roomsPerSocket: config.limits.roomsPerSocket }),
-    geofence(inputs.geo, { fences, devices, newId: randomUUID, fencesPerUser: config.limits.fencesPerUser, devicesPerUser: config.limits.devicesPerUser }),
+    geofence(inputs.geo, { fences, devices, newId: randomUUID, geometry: await geometry, fencesPerUser: config.limits.fencesPerUser, devicesPerUser: config.limits.devicesPerUser }),
     docs(inputs.docs, { load: (doc) => store.loadDoc(doc, config.docKeep), keep: config.docKeep, snapshotEvery: config.docSnapshotEvery, idleMs: 60_000, docsPerSocket: config.limits.docsPerSocket, docChars: config.limits.docChars, maxSnapshotBytes: config.maxBackpressure / 2 }),
     feeds(inputs.feeds, { stored: storedFeeds, activities: store.activities, reactionsOf: store.reactionsOf, notificationGroups: store.notificationGroups, cacheSize: CACHE_SIZE, reactionsLoaded: REACTIONS_LOADED }),
   ).pipe(commitStage(write, { maxSize: config.batchSize, maxDelayMs: config.batchMs }));

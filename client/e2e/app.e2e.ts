@@ -142,6 +142,47 @@ describeWith(CHROMIUM, 'the web client', (chromium) => {
       expect(await error.innerText()).toMatch(/intersect|cross/i);
       expect(await ada.locator('.fence-item', { hasText: 'Bow tie' }).count()).toBe(0);
     });
+
+    it('imports a GeoJSON file dropped on the map: created, repaired and refused, and draws the fences', async () => {
+      const ada = await open('ada', '#/map');
+      const bob = await open('bob', '#/map');
+      const square = (w: number, s: number, e: number, n: number) => [[w, s], [e, s], [e, n], [w, n], [w, s]];
+      const file = {
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { label: 'Yard' }, geometry: { type: 'Polygon', coordinates: [square(2.29, 48.855, 2.295, 48.86)] } },
+          { type: 'Feature', properties: { label: 'Islands' }, geometry: { type: 'MultiPolygon', coordinates: [[square(2.3, 48.855, 2.302, 48.857)], [square(2.303, 48.858, 2.305, 48.86)]] } },
+          { type: 'Feature', properties: { label: 'Knot' }, geometry: { type: 'Polygon', coordinates: [[[2.31, 48.855], [2.315, 48.86], [2.315, 48.855], [2.31, 48.86], [2.31, 48.855]]] } },
+          { type: 'Feature', properties: { label: 'Nowhere' }, geometry: { type: 'Polygon', coordinates: [[[2.3, 48.8], [2.31, 48.8], [2.31, 91], [2.3, 48.8]]] } },
+          { type: 'Feature', properties: { label: 'Pin' }, geometry: { type: 'Point', coordinates: [2.29, 48.85] } },
+        ],
+      };
+      await ada.getByLabel('Name property').fill('label');
+      const paths = () => ada.locator('.leaflet-overlay-pane path.fence-shape').count();
+      const before = await paths();
+
+      // A real drop: a DataTransfer holding the file, dragged over the map and dropped.
+      const dataTransfer = await ada.evaluateHandle((text) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], 'zones.geojson', { type: 'application/geo+json' }));
+        return dt;
+      }, JSON.stringify(file));
+      await ada.locator('.map-area').dispatchEvent('dragover', { dataTransfer });
+      await ada.locator('.drop-hint').waitFor(WAIT);
+      await ada.locator('.map-area').dispatchEvent('drop', { dataTransfer });
+
+      const report = ada.getByRole('status', { name: 'Import summary' });
+      await report.waitFor(WAIT);
+      expect(await report.locator('.import-counts').innerText()).toMatch(/zones\.geojson: 2 created · 1 repaired · 1 refused · 1 skipped/);
+      expect(await report.locator('[data-refused="Nowhere"]').innerText()).toMatch(/latitude 91 is outside \[-90, 90\]/);
+      for (const name of ['Yard', 'Islands', 'Knot']) await ada.locator('.fence-item', { hasText: name }).waitFor(WAIT);
+      expect(await ada.locator('.fence-item', { hasText: 'Knot' }).innerText()).toMatch(/MultiPolygon · 2 parts/);
+      expect(await paths()).toBe(before + 3);
+      // The other page learns of them from the server.
+      await bob.reload();
+      await bob.locator('[data-connection="open"]').waitFor(WAIT);
+      for (const name of ['Yard', 'Islands', 'Knot']) await bob.locator('.fence-item', { hasText: name }).waitFor(WAIT);
+    });
   });
 
   describe('feeds', () => {

@@ -1,5 +1,10 @@
-// The geofence benchmark, in one run:
-//   lookup  in process (lookup.ts): which of 10,000 fences hold each of 100,000 points,
+// The geofence benchmark, in one run, for each fence set (borders.ts): 10,000 synthetic
+// fences around Paris, and published borders beside them (Natural Earth's 220
+// countries, the US states and the US counties), so that their figures are ratios of
+// one run:
+//   admit   in process: each published shape through the server's validity test and
+//           repair (admitShape), as fence.create with "repair": true does;
+//   lookup  in process (lookup.ts): which of the fences hold each of 100,000 points,
 //           FenceIndex against a brute-force exact test and against turf, as ratios;
 //           the three checked against each other on a sample.
 //   e2e     over WebSocket with persistence: the real server (dist/src/main.js) as a
@@ -23,20 +28,21 @@
 // One JSON line per result on stdout, progress on stderr, then a summary table.
 //
 //   npm run bench:geo -- [options]
-//     --only lookup,e2e  --fences N (10000)  --devices N (100000)  --positions N (= devices)
+//     --sets synthetic,countries,states,counties  --only lookup,e2e  --fences N (10000 synthetic)  --devices N (100000)  --positions N (= devices)
 //     --duration S (10)  --warmup S (2)  --procs N (3)  --sockets N per process (32)
 //     --window N (16)  --subscribers N (3)  --step-m M (15)  --seed N (1)
 //     --check-every N (1: replay every device; N: every N-th)  --brute-devices N (100)
 //     --fence-sockets N (4)  --fence-window N (16)  --client raw|ws (raw)  --client-nice N (10)
 //     --profile (server under --cpu-prof; the window's profile of each thread is summarized)
 //     --store sqlite|postgres|postgres://… (sqlite; see ../common/store.ts)
-//     --server-node-args "FLAGS"  --rusher-main PATH  --max-seconds S (480)  --json-only  --out FILE
+//     --server-node-args "FLAGS"  --rusher-main PATH  --max-seconds S (1800)  --json-only  --out FILE
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { performance } from 'perf_hooks';
 import { knex } from 'knex';
 import { knexConfig } from '../../knexfile';
+import { loadGeometry } from '../../src/domain/geo/geos';
 import { FenceIndex } from '../../src/domain/geo/index';
 import { format as formatProfile } from '../chat/profile-top';
 import type { ClientKind } from '../chat/wire';
@@ -53,7 +59,7 @@ import { DeviceSocket, DevicesCommand, Placed, Streamed, SubscriberReport, Subsc
 import { LookupResult, lookupBench, lookupLines } from './lookup';
 import { compare, predict } from './oracle';
 import { windowProfiles } from './profile';
-import { FenceSpec, makeFences } from './workload';
+import { FenceSet, SET_NAMES, SetName, fenceSet } from './borders';
 
 // ---------------------------------------------------------------------------------
 // options
@@ -61,6 +67,7 @@ const { opt, num } = argsOf(process.argv.slice(2));
 
 const devices = num('devices', 100_000, 1);
 const O = {
+  sets: opt('sets', SET_NAMES.join(',')).split(',') as SetName[],
   parts: opt('only', 'lookup,e2e').split(','),
   fences: num('fences', 10_000, 1),
   devices,
@@ -83,7 +90,7 @@ const O = {
   // a core when it wants one (in production the clients are elsewhere).
   clientNice: num('client-nice', 10),
   profile: opt('profile', 'false') === 'true',
-  maxSeconds: num('max-seconds', 480, 1),
+  maxSeconds: num('max-seconds', 1800, 1),
   jsonOnly: opt('json-only', 'false') === 'true',
   out: opt('out', ''),
   store: opt('store', 'sqlite'),
@@ -91,6 +98,7 @@ const O = {
   auth: opt('auth', 'off') as 'off' | 'on' | 'both',
 };
 for (const p of O.parts) if (p !== 'lookup' && p !== 'e2e') throw new Error(`--only takes lookup and/or e2e, not ${p}`);
+for (const s of O.sets) if (!SET_NAMES.includes(s)) throw new Error(`--sets takes ${SET_NAMES.join(', ')}, not ${s}`);
 
 const here = __dirname; // dist/perf/geo
 const root = path.resolve(here, '../../..');
@@ -142,7 +150,7 @@ const storeCounts = async (rusherDb: string) => {
 
 // ---------------------------------------------------------------------------------
 // e2e
-const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolean) => {
+const e2e = async ({ fences, area }: FenceSet, index: FenceIndex, auth: boolean) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'e2e-'));
   say(`e2e: starting the server (${path.relative(root, rusherMain)}${serverNodeArgs.length ? ` ${serverNodeArgs.join(' ')}` : ''}${O.profile ? ', --cpu-prof' : ''}) on ${store.name}`);
   const env: Record<string, string> = auth ? { RUSHER_WORKERS: '1', RUSHER_JWT_SECRET: BENCH_SECRET } : { RUSHER_WORKERS: '1' };
@@ -166,7 +174,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolea
     procs.push(...(await Promise.all(assigned.map((_, i) => LoadProcess.start<DevicesCommand>(`devices${i}`, path.join(here, 'devices.js'), O.clientNice, track)))));
     const t0 = performance.now();
     procs.forEach((p, i) =>
-      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, sockets: assigned[i], deviceCount: O.devices, concurrency: 16, auth }),
+      p.send({ cmd: 'connect', port: server.port, client: O.client, seed: O.seed, stepM: O.stepM, area, sockets: assigned[i], deviceCount: O.devices, concurrency: 16, auth }),
     );
     await Promise.all(procs.map((p) => p.next('connected', 60_000)));
     const connectMs = performance.now() - t0;
@@ -208,7 +216,7 @@ const e2e = async (fences: readonly FenceSpec[], index: FenceIndex, auth: boolea
     // 3. the oracle, while the last events reach the subscribers
     const updates = sumArrays(streamed.map((s) => s.updates), O.devices);
     say(`e2e: replaying ${O.checkEvery === 1 ? 'every device' : `every ${O.checkEvery}th device`} in process (the oracle) …`);
-    const expected = predict(index, fences, updates, { seed: O.seed, stepM: O.stepM, every: O.checkEvery, bruteDevices: O.bruteDevices });
+    const expected = predict(index, fences, updates, { seed: O.seed, stepM: O.stepM, area, every: O.checkEvery, bruteDevices: O.bruteDevices });
     watchers.send({ cmd: 'report' });
     const seen = await watchers.next<SubscriberReport>('report', 30_000);
 
@@ -310,116 +318,129 @@ type E2eResult = Awaited<ReturnType<typeof e2e>>;
 const TILE38_SETS = 30_000;
 const TILE38_SETS_FENCED = 6_000;
 
-const main = async () => {
-  const started = performance.now();
-  say(`bench:geo — ${os.cpus().length} cores, node ${process.version}, ${O.fences} fences, ${O.devices} devices, seed ${O.seed}`);
-  const busy = await hostLoad();
-  say(`host: ${busy} cores busy before start${busy > 0.3 ? ' — other work is running; numbers will be noisy (see machineBusy per result)' : ''}`);
-  const fences = makeFences(O.seed, O.fences);
+interface SetResult {
+  readonly set: FenceSet;
+  readonly lookup?: LookupResult;
+  readonly e2e?: E2eResult;
+  /** With --auth both: the same e2e run with token auth on. */
+  readonly e2eAuth?: E2eResult;
+}
 
-  let lookup: LookupResult | undefined;
-  let index: FenceIndex | undefined;
-  if (O.parts.includes('lookup')) {
-    say(`lookup: ${O.fences} fences, ${O.positions} positions, in process …`);
-    lookup = lookupBench(fences, { positions: O.positions, seed: O.seed, bruteSample: 2_000, turfSample: 500, rounds: 3 });
-    for (const line of lookupLines(lookup)) emit(line);
-    index = lookup.built;
-  }
-  let e2eResult: E2eResult | undefined;
-  // With --auth both, the same e2e run without and with token auth: what the checks cost.
-  const e2eRuns: E2eResult[] = [];
-  if (O.parts.includes('e2e')) {
-    if (index === undefined) {
-      index = new FenceIndex();
-      for (const f of fences) index.add(f);
-    }
-    for (const auth of O.auth === 'both' ? [false, true] : [O.auth === 'on']) {
-      try {
-        const r = await e2e(fences, index, auth);
-        const { profileSummaries, ...line } = r;
-        emit({ part: 'e2e', ...line });
-        e2eRuns.push(r);
-      } catch (e) {
-        say(`  ! ${(e as Error).message}`);
-        emit({ part: 'e2e', auth, error: (e as Error).message });
-        process.exitCode = 1;
-      }
-    }
-    e2eResult = e2eRuns[0];
-  }
+type Row = { label: string; value: number; target: string; note: string };
 
-  type Row = { label: string; value: number; target: string; note: string };
+const rowsOf = ({ set, lookup: l, e2e: r, e2eAuth: on }: SetResult): Row[] => {
   const rows: Row[] = [];
-  if (lookup) {
-    const l = lookup;
+  const n = set.fences.length;
+  const at = `[${set.name}]`;
+  rows.push({
+    label: `${at} fences · admit ms a fence`,
+    value: n,
+    target: '',
+    note: `${round(set.admit.ms / n, 3)} ms a fence (validity + repair), ${fmt(set.admit.positions)} positions; ${set.admit.repaired} repaired, ${set.admit.refused} refused (flat)`,
+  });
+  if (l) {
     const a = l.anatomy;
     rows.push(
-      { label: 'lookups/s, FenceIndex', value: l.index.lookupsPerSec, target: '≥ 1M', note: `${fmt(l.index.lookupsPerCpuSec)}/CPU-s; ${l.index.meanHits} fences a point` },
-      { label: 'lookups/s, brute-force exact test', value: l.brute.lookupsPerSec, target: '', note: `index ${l.ratios.indexOverBrute}× faster (per CPU-s)` },
-      { label: 'lookups/s, turf over every fence', value: l.turf.lookupsPerSec, target: '', note: `index ${l.ratios.indexOverTurf}× faster (per CPU-s)` },
-      { label: 'latLngToCell/s alone (index floor)', value: l.h3Floor.lookupsPerSec, target: '', note: `index at ${l.ratios.indexOverH3Floor}× of it` },
-      ...(a
-        ? [{ label: 'µs a lookup: h3 | + probes | all', value: a.lookupUs, target: '', note: `${a.h3Us} | ${a.h3AndProbesUs} | ${a.lookupUs}; ${a.exactTests} exact tests, ${a.certainHits} certain hits a lookup` }]
-        : []),
-      { label: `index build ms (${l.fences} fences)`, value: l.build.ms, target: '', note: `${l.build.heapMb} MB heap, ${a ? `${fmt(a.cells)} cells` : ''}` },
-      {
-        label: 'lookup agreement (mismatches)',
-        value: l.agreement.indexVsBruteMismatches + l.agreement.turfPolygonMismatches,
-        target: '0',
-        note: `${l.agreement.sample} points; turf on circles (128-gons): ${l.agreement.turfCircleMismatches}`,
-      },
+      { label: `${at} lookups/s, FenceIndex`, value: l.index.lookupsPerSec, target: '≥ 1M', note: `${fmt(l.index.lookupsPerCpuSec)}/CPU-s; ${l.index.meanHits} fences a point` },
+      { label: `${at} lookups/s, brute force | turf`, value: l.brute.lookupsPerSec, target: '', note: `turf ${fmt(l.turf.lookupsPerSec)}; index ${l.ratios.indexOverBrute}× brute, ${l.ratios.indexOverTurf}× turf (per CPU-s)` },
+      { label: `${at} latLngToCell/s alone (floor)`, value: l.h3Floor.lookupsPerSec, target: '', note: `index at ${l.ratios.indexOverH3Floor}× of it` },
+      ...(a ? [{ label: `${at} µs a lookup: h3 | + probes | all`, value: a.lookupUs, target: '', note: `${a.h3Us} | ${a.h3AndProbesUs} | ${a.lookupUs}; ${a.exactTests} exact tests, ${a.certainHits} certain hits, ${a.bucketsHit} cells a lookup` }] : []),
+      { label: `${at} index build ms a fence`, value: l.build.perFenceMs, target: '', note: `${fmt(l.build.ms)} ms; ${round((l.build.heapMb * 1000) / n, 1)} KB heap a fence${a ? `, ${fmt(a.cells)} cells` : ''}` },
+      { label: `${at} lookup agreement (mismatches)`, value: l.agreement.indexVsBruteMismatches + l.agreement.turfPolygonMismatches, target: '0', note: `${l.agreement.sample} points; turf on circles (128-gons): ${l.agreement.turfCircleMismatches}` },
     );
   }
-  if (e2eResult) {
-    const r = e2eResult;
+  if (r) {
     const { cpu, placement } = r;
     const perUpdate = r.serverCpuUsPerUpdate;
-    const lat = r.ackLatencyMs;
-    const rss = r.serverRssMB;
     const failed = Object.entries(r.checks).filter(([, v]) => !v).map(([k]) => k);
     rows.push(
-      { label: 'fences created/s (committed)', value: r.fenceCreate.fencesPerSec, target: '', note: `${O.fenceSockets} sockets × window ${O.fenceWindow}` },
-      { label: 'placement updates/s (first positions)', value: placement.updatesPerSec, target: '', note: 'each enters every fence it starts in' },
-      {
-        label: 'acked updates/s (committed)',
-        value: r.value,
-        target: '≥ 100k',
-        note: `${round(r.value / TILE38_SETS, 1)}× Tile38 30k SET/s; ${round(r.value / TILE38_SETS_FENCED, 1)}× its 6k/s with 23k fences`,
-      },
-      { label: 'fence events/s to each "*" subscriber', value: r.eventsPerSecPerSubscriber, target: '', note: `${r.eventsPerUpdate} events an update; ${fmt(r.eventsPerSecDelivered)}/s over ${O.subscribers}` },
-      { label: 'ack latency p50 ms', value: lat.p50, target: '', note: `${O.procs * O.sockets} sockets × window ${O.window}` },
-      { label: 'ack latency p99 ms', value: lat.p99, target: '', note: '' },
-      { label: 'server CPU cores (all threads)', value: cpu.process, target: '', note: `main ${cpu.mainThread} (+${cpu.mainThreadWaiting} waiting for a core), writer ${cpu.writerThread}, other ${cpu.otherThreads}; machine ${cpu.machineBusy} of ${os.cpus().length}` },
-      { label: 'server CPU µs per update', value: perUpdate.process, target: '', note: `main ${perUpdate.mainThread}, writer ${perUpdate.writerThread}: one core caps the main thread at ${fmt(1e6 / perUpdate.mainThread)}/s` },
-      { label: 'server peak RSS MB', value: rss.peak, target: '', note: '' },
-      { label: 'e2e checks', value: failed.length, target: '0 failed', note: failed.length ? `FAILED: ${failed.join(', ')}` : 'errors, closes, acks, oracle, store: all ok' },
+      { label: `${at} fences created/s (committed)`, value: r.fenceCreate.fencesPerSec, target: '', note: `${O.fenceSockets} sockets × window ${O.fenceWindow}, with repair` },
+      { label: `${at} placement updates/s`, value: placement.updatesPerSec, target: '', note: 'each device\'s first position, entering every fence it starts in' },
+      { label: `${at} acked updates/s (committed)`, value: r.value, target: '≥ 50k', note: `${round(r.value / TILE38_SETS, 1)}× Tile38 30k SET/s; ${round(r.value / TILE38_SETS_FENCED, 1)}× its 6k/s with 23k fences` },
+      { label: `${at} fence events/s to each "*"`, value: r.eventsPerSecPerSubscriber, target: '', note: `${r.eventsPerUpdate} events an update` },
+      { label: `${at} ack latency p50 | p99 ms`, value: r.ackLatencyMs.p99, target: '', note: `p50 ${r.ackLatencyMs.p50}; ${O.procs * O.sockets} sockets × window ${O.window}` },
+      { label: `${at} server CPU µs per update`, value: perUpdate.process, target: '', note: `main ${perUpdate.mainThread}, writer ${perUpdate.writerThread}: one core caps the main thread at ${fmt(1e6 / perUpdate.mainThread)}/s; ${cpu.mainThread} cores main (+${cpu.mainThreadWaiting} waiting)` },
+      { label: `${at} server peak RSS MB`, value: r.serverRssMB.peak, target: '', note: '' },
+      { label: `${at} e2e checks`, value: failed.length, target: '0 failed', note: failed.length ? `FAILED: ${failed.join(', ')}` : 'errors, closes, acks, oracle, store: all ok' },
     );
-    if (!r.ok) process.exitCode = 1;
+    if (on) {
+      const ratio = round(on.value / r.value, 3);
+      const cpuRatio = round(on.serverCpuUsPerUpdate.mainThread / r.serverCpuUsPerUpdate.mainThread, 3);
+      rows.push(
+        { label: `${at} acked updates/s, token auth on / off`, value: ratio, target: '≥ 0.95', note: `${fmt(on.value)} / ${fmt(r.value)}` },
+        { label: `${at} main-thread µs per update, on / off`, value: cpuRatio, target: '≤ 1.05', note: `${on.serverCpuUsPerUpdate.mainThread} / ${r.serverCpuUsPerUpdate.mainThread}` },
+      );
+    }
   }
-  if (e2eRuns.length === 2) {
-    const [off, on] = e2eRuns;
-    const ratio = round(on.value / off.value, 3);
-    const cpuRatio = round(on.serverCpuUsPerUpdate.mainThread / off.serverCpuUsPerUpdate.mainThread, 3);
-    emit({ part: 'e2e-auth', ackedUpdatesPerSec: { off: off.value, on: on.value, ratio }, mainThreadUsPerUpdate: { off: off.serverCpuUsPerUpdate.mainThread, on: on.serverCpuUsPerUpdate.mainThread, ratio: cpuRatio } });
-    rows.push(
-      { label: 'acked updates/s, token auth on / off', value: ratio, target: '≥ 0.95', note: `${fmt(on.value)} / ${fmt(off.value)}` },
-      { label: 'main-thread µs per update, on / off', value: cpuRatio, target: '≤ 1.05', note: `${on.serverCpuUsPerUpdate.mainThread} / ${off.serverCpuUsPerUpdate.mainThread}` },
-    );
-    if (!on.ok) process.exitCode = 1;
+  return rows;
+};
+
+/** Each real set beside the synthetic one: the issue asks for real borders within 2× of it. */
+const ratioRows = (results: readonly SetResult[]): Row[] => {
+  const synthetic = results.find((r) => r.set.name === 'synthetic');
+  if (!synthetic) return [];
+  return results.filter((r) => r !== synthetic).flatMap((r) => [
+    ...(r.lookup && synthetic.lookup ? [{ label: `[${r.set.name}] / synthetic, lookups per CPU-s`, value: round(r.lookup.index.lookupsPerCpuSec / synthetic.lookup.index.lookupsPerCpuSec, 2), target: '≥ 0.5', note: '' }] : []),
+    ...(r.e2e && synthetic.e2e ? [{ label: `[${r.set.name}] / synthetic, acked updates/s`, value: round(r.e2e.value / synthetic.e2e.value, 2), target: '≥ 0.5', note: `main-thread µs an update ${r.e2e.serverCpuUsPerUpdate.mainThread} vs ${synthetic.e2e.serverCpuUsPerUpdate.mainThread}` }] : []),
+  ]);
+};
+
+const main = async () => {
+  const started = performance.now();
+  say(`bench:geo — ${os.cpus().length} cores, node ${process.version}, sets ${O.sets.join(', ')} (${O.fences} synthetic fences), ${O.devices} devices, seed ${O.seed}`);
+  const busy = await hostLoad();
+  say(`host: ${busy} cores busy before start${busy > 0.3 ? ' — other work is running; numbers will be noisy (see machineBusy per result)' : ''}`);
+  const geometry = await loadGeometry();
+  const results: SetResult[] = [];
+  for (const name of O.sets) {
+    say(`[${name}] admitting the shapes …`);
+    const set = fenceSet(name, O.seed, O.fences, geometry);
+    emit({ part: 'admit', set: name, fences: set.fences.length, ...set.admit });
+    let lookup: LookupResult | undefined;
+    let index: FenceIndex | undefined;
+    if (O.parts.includes('lookup')) {
+      say(`[${name}] lookup: ${set.fences.length} fences, ${O.positions} positions, in process …`);
+      lookup = lookupBench(set.fences, { positions: O.positions, area: set.area, seed: O.seed, bruteSample: 2_000, turfSample: 500, rounds: 3 });
+      for (const line of lookupLines(lookup)) emit({ set: name, ...line });
+      index = lookup.built;
+    }
+    // With --auth both, the same e2e run without and with token auth: what the checks cost.
+    const e2eRuns: E2eResult[] = [];
+    if (O.parts.includes('e2e')) {
+      if (index === undefined) {
+        index = new FenceIndex();
+        for (const f of set.fences) index.add(f);
+      }
+      for (const auth of O.auth === 'both' ? [false, true] : [O.auth === 'on']) {
+        try {
+          const r = await e2e(set, index, auth);
+          const { profileSummaries, ...line } = r;
+          emit({ part: 'e2e', set: name, ...line });
+          e2eRuns.push(r);
+          if (!r.ok) process.exitCode = 1;
+        } catch (e) {
+          say(`  ! ${(e as Error).message}`);
+          emit({ part: 'e2e', set: name, auth, error: (e as Error).message });
+          process.exitCode = 1;
+        }
+      }
+    }
+    results.push({ set, lookup, e2e: e2eRuns[0], e2eAuth: e2eRuns[1] });
   }
+  const rows = [...results.flatMap(rowsOf), ...ratioRows(results)];
   const seconds = round((performance.now() - started) / 1000, 1);
   emit({ summary: rows, hostBusyBeforeStart: busy, seconds });
   if (!O.jsonOnly) {
-    const w = [40, 10, 10, 60];
+    const w = [44, 10, 10, 60];
     const line = (c: string[]) => c.map((x, i) => (i === 1 || i === 2 ? x.padStart(w[i]) : x.padEnd(w[i]))).join('  ');
     process.stdout.write(['', line(['metric', 'value', 'target', 'note']), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line([r.label, fmt(r.value), r.target, r.note])), ''].join('\n') + '\n');
-    for (const p of e2eResult?.profileSummaries ?? []) {
+    for (const p of results.flatMap((r) => r.e2e?.profileSummaries ?? [])) {
       say(`profile of the window, server ${p.thread}: ${p.file}`);
       if (p.stages) say(['  by stage of an update (% of busy samples):', ...p.stages.map((x) => `    ${String(x.pctOfBusy).padStart(5)}%  ${String(x.ms).padStart(7)} ms  ${x.stage}`)].join('\n'));
       say(formatProfile(p.summary));
     }
   }
-  if (O.out) fs.writeFileSync(O.out, JSON.stringify({ options: O, lookup: lookup && { ...lookup, built: undefined }, e2e: e2eResult && { ...e2eResult, profileSummaries: undefined } }, null, 2));
+  if (O.out) fs.writeFileSync(O.out, JSON.stringify({ options: O, sets: results.map(({ set, lookup, e2e: r }) => ({ set: set.name, admit: set.admit, lookup: lookup && { ...lookup, built: undefined }, e2e: r && { ...r, profileSummaries: undefined } })) }, null, 2));
   await store.close();
   say(`done in ${seconds} s`);
 };

@@ -70,7 +70,7 @@ const connectAll = async (c: Extract<DevicesCommand, { cmd: 'connect' }>) => {
   enters = new Int32Array(c.deviceCount);
   exits = new Int32Array(c.deviceCount);
   walks = new Map();
-  for (const spec of c.sockets) for (const d of spec.devices) walks.set(d, new Walk(c.seed, d, c.stepM));
+  for (const spec of c.sockets) for (const d of spec.devices) walks.set(d, new Walk(c.seed, d, c.stepM, c.area));
   socks = c.sockets.map((spec) => ({ spec, c: undefined as unknown as Client, sent: 0, acked: 0, cursor: 0, times: new Float64Array(0), mask: 0 }));
   let next = 0;
   const worker = async () => {

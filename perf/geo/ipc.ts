@@ -2,6 +2,7 @@
 // subscribers.ts; the bench's handle on one is ../common/load-process.ts). IPC uses
 // `serialization: 'advanced'`, so typed arrays cross as they are.
 import type { ClientKind } from '../chat/wire';
+import type { Area } from './workload';
 
 /** The sockets of one devices process: each socket streams for its devices, round-robin. */
 export interface DeviceSocket {
@@ -11,7 +12,7 @@ export interface DeviceSocket {
 
 export type DevicesCommand =
   /** `auth`: the server runs with token auth; each socket signs its own token (perf/common/tokens). */
-  | { cmd: 'connect'; port: number; client: ClientKind; seed: number; stepM: number; sockets: DeviceSocket[]; deviceCount: number; concurrency: number; auth: boolean }
+  | { cmd: 'connect'; port: number; client: ClientKind; seed: number; stepM: number; area: Area; sockets: DeviceSocket[]; deviceCount: number; concurrency: number; auth: boolean }
   /** Each device's first position, once: the bench waits for every ack before anyone subscribes. */
   | { cmd: 'place'; window: number; drainMs: number }
   | { cmd: 'stream'; window: number; warmupMs: number; durationMs: number; drainMs: number }

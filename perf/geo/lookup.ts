@@ -9,16 +9,18 @@
 // garbage not yet collected)
 import { latLngToCell } from 'h3-js';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { polygon as turfPolygon } from '@turf/helpers';
+import type { Feature, MultiPolygon, Polygon } from 'geojson';
+import { multiPolygon as turfMultiPolygon, polygon as turfPolygon } from '@turf/helpers';
 import { holds, pointAt, regionOf } from '../../src/domain/geo/contains';
-import { LOOKUP_RES } from '../../src/domain/geo/cover';
 import { FenceIndex } from '../../src/domain/geo/index';
-import { Position, Shape } from '../../src/domain/geo/shape';
+import { loadGeometry } from '../../src/domain/geo/geos';
+import { Position, Shape, polygonsOf } from '../../src/domain/geo/shape';
 import { Anatomy, anatomy } from './anatomy';
-import { FenceSpec, makeFences, offset, uniformPositions } from './workload';
+import { Area, FenceSpec, makeFences, offset, uniformPositions } from './workload';
 
 export interface LookupOptions {
   readonly positions: number;
+  readonly area?: Area;
   readonly seed: number;
   /** Lookups timed for the brute force and for turf, which are 10² to 10³ times slower. */
   readonly bruteSample: number;
@@ -52,14 +54,16 @@ export interface LookupResult {
 }
 
 // Turf tests a feature's bbox first when it has one, so give it one: the fair fight.
-const asTurf = (shape: Shape) => {
-  const rings =
-    shape.type === 'Polygon'
-      ? shape.coordinates.map((ring) => ring.map((p) => [...p]))
-      : [Array.from({ length: 129 }, (_, i) => [...offset(shape.center[1], shape.center[0], shape.radius, (2 * Math.PI * (i % 128)) / 128)])];
-  const xs = rings[0].map((p) => p[0]);
-  const ys = rings[0].map((p) => p[1]);
-  return { ...turfPolygon(rings), bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] as [number, number, number, number] };
+export const asTurf = (shape: Shape): Feature<Polygon | MultiPolygon> => {
+  const polygons =
+    shape.type === 'Circle'
+      ? [[Array.from({ length: 129 }, (_, i) => [...offset(shape.center[1], shape.center[0], shape.radius, (2 * Math.PI * (i % 128)) / 128)])]]
+      : polygonsOf(shape).map((rings) => rings.map((ring) => ring.map((p) => [...p])));
+  const outers = polygons.map((rings) => rings[0]).flat();
+  const xs = outers.map((p) => p[0]);
+  const ys = outers.map((p) => p[1]);
+  const bbox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] as [number, number, number, number];
+  return { ...(polygons.length === 1 ? turfPolygon(polygons[0]) : turfMultiPolygon(polygons)), bbox };
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -96,7 +100,7 @@ const timed = (variant: string, positions: readonly Position[], count: number, r
 };
 
 export const lookupBench = (fences: readonly FenceSpec[], o: LookupOptions): LookupResult => {
-  const positions = uniformPositions(o.seed, o.positions);
+  const positions = uniformPositions(o.seed, o.positions, o.area);
   const turfFences = fences.map((f) => ({ id: f.id, circle: f.shape.type === 'Circle', feature: asTurf(f.shape) }));
 
   const heapBefore = heapMb();
@@ -143,7 +147,8 @@ export const lookupBench = (fences: readonly FenceSpec[], o: LookupOptions): Loo
   const indexRun = timed('FenceIndex.containing', positions, o.positions, o.rounds, ([lng, lat]) => index.containing(lat, lng).length);
   const bruteRun = timed('brute force: the exact test over every fence', positions, Math.min(o.positions, o.bruteSample), 1, (p) => brute(p).length);
   const turfRun = timed('@turf/boolean-point-in-polygon over every fence', positions, sample, 1, (p) => turf(p).length);
-  const h3Run = timed(`h3-js latLngToCell alone (res ${LOOKUP_RES})`, positions, o.positions, o.rounds, ([lng, lat]) => latLngToCell(lat, lng, LOOKUP_RES).length & 1);
+  const finest = index.cells[0]?.res ?? 0;
+  const h3Run = timed(`h3-js latLngToCell alone (res ${finest}, the index's finest)`, positions, o.positions, o.rounds, ([lng, lat]) => latLngToCell(lat, lng, finest).length & 1);
 
   const parts = anatomy(index, positions.slice(0, Math.min(o.positions, 20_000)), o.rounds);
   // Ratios of CPU-time rates: a shared host slows the wall clock of each variant differently.
@@ -182,7 +187,9 @@ if (require.main === module) {
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
   const seed = arg('seed', 1);
-  const r = lookupBench(makeFences(seed, arg('fences', 10_000)), { positions: arg('positions', 100_000), seed, bruteSample: 2_000, turfSample: 500, rounds: 3 });
-  for (const line of lookupLines(r)) console.log(JSON.stringify(line));
-  if (r.agreement.indexVsBruteMismatches > 0 || r.agreement.turfPolygonMismatches > 0) process.exitCode = 1;
+  void loadGeometry().then((geometry) => {
+    const r = lookupBench(makeFences(seed, arg('fences', 10_000), geometry), { positions: arg('positions', 100_000), seed, bruteSample: 2_000, turfSample: 500, rounds: 3 });
+    for (const line of lookupLines(r)) console.log(JSON.stringify(line));
+    if (r.agreement.indexVsBruteMismatches > 0 || r.agreement.turfPolygonMismatches > 0) process.exitCode = 1;
+  });
 }

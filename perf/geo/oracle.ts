@@ -10,7 +10,7 @@
 // test over every fence, so the check does not rest on FenceIndex alone.
 import { holds, pointAt, regionOf } from '../../src/domain/geo/contains';
 import { FenceIndex } from '../../src/domain/geo/index';
-import { FenceSpec, Walk } from './workload';
+import { Area, FenceSpec, Walk } from './workload';
 
 export interface Expected {
   /** Devices replayed: every `every`-th device that sent anything. */
@@ -31,6 +31,7 @@ export interface Expected {
 export interface OracleOptions {
   readonly seed: number;
   readonly stepM: number;
+  readonly area: Area;
   readonly every: number;
   readonly bruteDevices: number;
 }
@@ -63,7 +64,7 @@ export const predict = (index: FenceIndex, fences: readonly FenceSpec[], updates
     total += count;
     const withBrute = bruteDevices < o.bruteDevices;
     if (withBrute) bruteDevices++;
-    const walk = new Walk(o.seed, d, o.stepM);
+    const walk = new Walk(o.seed, d, o.stepM, o.area);
     let inside = new Set<string>();
     for (let k = 0; k < count; k++) {
       if (k > 0) walk.step();

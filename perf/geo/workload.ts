@@ -6,24 +6,38 @@
 // - positions: uniform over the square (the in-process lookups);
 // - devices: one seeded random walk each, from a uniform start, turning a little at
 //   each step and bouncing off the square's sides (the end-to-end run).
+// The real borders (borders.ts) use the same positions and walks over their own area.
 // Positions a device sends are rounded to 1e-7° (1 cm), so the text on the wire parses
 // back to exactly the double the oracle tests.
 import { isRight } from 'fp-ts/Either';
-import { Position, Shape, parseShape } from '../../src/domain/geo/shape';
+import type { Geometry } from '../../src/domain/geo/geos';
+import type { Position, Shape } from '../../src/domain/geo/shape';
+import { admitShape } from '../../src/domain/geo/validity';
 import { EARTH_RADIUS_M } from '../../src/domain/geo/sphere';
 import { Rng, seeded } from '../../spec/support/random';
 
-export const AREA = { lat: 48.8566, lng: 2.3522, halfSideM: 25_000 } as const;
 export const MIN_FENCE_M = 50;
 export const MAX_FENCE_M = 5_000;
 
 const RAD = Math.PI / 180;
 const M_PER_DEG_LAT = EARTH_RADIUS_M * RAD;
-const M_PER_DEG_LNG = EARTH_RADIUS_M * Math.cos(AREA.lat * RAD) * RAD;
-const SOUTH = AREA.lat - AREA.halfSideM / M_PER_DEG_LAT;
-const NORTH = AREA.lat + AREA.halfSideM / M_PER_DEG_LAT;
-const WEST = AREA.lng - AREA.halfSideM / M_PER_DEG_LNG;
-const EAST = AREA.lng + AREA.halfSideM / M_PER_DEG_LNG;
+
+/** A lng/lat box where positions are drawn and devices walk. */
+export interface Area {
+  readonly south: number;
+  readonly north: number;
+  readonly west: number;
+  readonly east: number;
+}
+
+/** The synthetic fences' square: 50 km around Paris. */
+const PARIS = { lat: 48.8566, lng: 2.3522, halfSideM: 25_000 } as const;
+export const SYNTHETIC_AREA: Area = {
+  south: PARIS.lat - PARIS.halfSideM / M_PER_DEG_LAT,
+  north: PARIS.lat + PARIS.halfSideM / M_PER_DEG_LAT,
+  west: PARIS.lng - PARIS.halfSideM / (M_PER_DEG_LAT * Math.cos(PARIS.lat * RAD)),
+  east: PARIS.lng + PARIS.halfSideM / (M_PER_DEG_LAT * Math.cos(PARIS.lat * RAD)),
+};
 
 /** A fence as sent in `fence.create` (`raw`, plain JSON) and as the server parses it (`shape`). */
 export interface FenceSpec {
@@ -44,7 +58,7 @@ export const offset = (lat: number, lng: number, distance: number, bearing: numb
   return [λ2 / RAD, φ2 / RAD];
 };
 
-const inArea = (random: Rng): Position => [between(random, WEST, EAST), between(random, SOUTH, NORTH)];
+const inArea = (random: Rng, { west, east, south, north }: Area = SYNTHETIC_AREA): Position => [between(random, west, east), between(random, south, north)];
 
 // Corners at sorted random bearings and random distances: a star around the centre,
 // which never crosses itself.
@@ -54,7 +68,7 @@ const star = (random: Rng, lat: number, lng: number, lo: number, hi: number, cor
   return [...ring, ring[0]];
 };
 
-const fenceShape = (random: Rng): { raw: unknown; shape: Shape } => {
+const fenceShape = (random: Rng, geometry: Geometry): { raw: unknown; shape: Shape } => {
   for (;;) {
     const [lng, lat] = inArea(random);
     const radius = logBetween(random, MIN_FENCE_M, MAX_FENCE_M) / 2;
@@ -70,21 +84,21 @@ const fenceShape = (random: Rng): { raw: unknown; shape: Shape } => {
           };
     // Two random bearings can land close enough to make a degenerate ring; such a shape
     // is refused by the server as it is here, so draw another.
-    const shape = parseShape(raw, 'fence.shape');
-    if (isRight(shape)) return { raw, shape: shape.right };
+    const admitted = admitShape(raw, 'fence.shape', geometry);
+    if (isRight(admitted)) return { raw, shape: admitted.right.shape };
   }
 };
 
 export const fenceId = (i: number) => `f${i}`;
 
-export const makeFences = (seed: number, count: number): FenceSpec[] => {
+export const makeFences = (seed: number, count: number, geometry: Geometry): FenceSpec[] => {
   const random = seeded(seed);
-  return Array.from({ length: count }, (_, i) => ({ id: fenceId(i), ...fenceShape(random) }));
+  return Array.from({ length: count }, (_, i) => ({ id: fenceId(i), ...fenceShape(random, geometry) }));
 };
 
-export const uniformPositions = (seed: number, count: number): Position[] => {
+export const uniformPositions = (seed: number, count: number, area: Area = SYNTHETIC_AREA): Position[] => {
   const random = seeded(seed ^ 0x5bd1e995);
-  return Array.from({ length: count }, () => inArea(random));
+  return Array.from({ length: count }, () => inArea(random, area));
 };
 
 export const deviceId = (i: number) => `d${i}`;
@@ -97,7 +111,7 @@ const round7 = (x: number) => Math.round(x * 1e7) / 1e7;
 /**
  * A device walking: `lat`/`lng` is its current position (what it sends next), `step()`
  * moves it `stepM` metres on average. The first position is the walk's start.
- * Metres to degrees at the square's centre latitude: over 50 km the error is a few
+ * Metres to degrees at the area's centre latitude: over 50 km the error is a few
  * per mille of a step, and the walk only has to be the same everywhere, not exact.
  */
 export class Walk {
@@ -105,10 +119,12 @@ export class Walk {
   lng: number;
   private heading: number;
   private readonly random: Rng;
+  private readonly mPerDegLng: number;
 
-  constructor(seed: number, device: number, private readonly stepM: number) {
+  constructor(seed: number, device: number, private readonly stepM: number, private readonly area: Area = SYNTHETIC_AREA) {
     this.random = seeded(deviceSeed(seed, device));
-    const [lng, lat] = inArea(this.random);
+    this.mPerDegLng = M_PER_DEG_LAT * Math.cos(((area.south + area.north) / 2) * RAD);
+    const [lng, lat] = inArea(this.random, area);
     this.lat = round7(lat);
     this.lng = round7(lng);
     this.heading = between(this.random, 0, 2 * Math.PI);
@@ -119,15 +135,16 @@ export class Walk {
     this.heading += (r() - 0.5) * 0.8;
     const d = this.stepM * (0.5 + r());
     let lat = this.lat + (d * Math.cos(this.heading)) / M_PER_DEG_LAT;
-    let lng = this.lng + (d * Math.sin(this.heading)) / M_PER_DEG_LNG;
+    let lng = this.lng + (d * Math.sin(this.heading)) / this.mPerDegLng;
     // Bounce: mirror the heading on the side it crossed and stay inside.
-    if (lat < SOUTH || lat > NORTH) {
+    const { south, north, west, east } = this.area;
+    if (lat < south || lat > north) {
       this.heading = Math.PI - this.heading;
-      lat = Math.min(NORTH, Math.max(SOUTH, lat));
+      lat = Math.min(north, Math.max(south, lat));
     }
-    if (lng < WEST || lng > EAST) {
+    if (lng < west || lng > east) {
       this.heading = -this.heading;
-      lng = Math.min(EAST, Math.max(WEST, lng));
+      lng = Math.min(east, Math.max(west, lng));
     }
     this.lat = round7(lat);
     this.lng = round7(lng);

@@ -46,7 +46,8 @@ export const DocClose = frame('doc.close', { doc: Name }, {});
 export const FenceCreate = frame('fence.create', {
   fence: t.intersection([
     t.type({ name: refined(t.string, (s) => s.length <= 256, 'a string of at most 256 characters'), shape: t.unknown }),
-    t.partial({ id: Name, dwellMs: Count }),
+    // repair: an invalid polygon is repaired (GEOS MakeValid) rather than refused.
+    t.partial({ id: Name, dwellMs: Count, repair: t.boolean }),
   ]),
 }, {});
 export const FenceDelete = frame('fence.delete', { id: Name }, {});

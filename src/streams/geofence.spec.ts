@@ -2,6 +2,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { Observable, mergeMap } from 'rxjs';
 import { err } from '../domain/errors';
 import { Fence } from '../domain/geo/fence';
+import { Geometry, loadGeometry } from '../domain/geo/geos';
 import { ClientFrame } from '../domain/protocol';
 import { commitStage } from './commit';
 import { OPEN } from '../domain/authz';
@@ -29,8 +30,13 @@ const told = (e: ReturnType<typeof event>) => [publish(fenceTopic('home'), e), p
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
+let geometry: Geometry;
+beforeAll(async () => {
+  geometry = await loadGeometry();
+});
+
 const run = (ts: TestScheduler, inbound: Observable<Inbound>, store: FakeStore, deps: Partial<GeofenceDeps> = {}) =>
-  geofence(inbound, { fences: [home], devices: [], newId: () => 'new-id', fencesPerUser: 0, devicesPerUser: 0, ...deps }, ts).pipe(
+  geofence(inbound, { fences: [home], devices: [], newId: () => 'new-id', geometry, fencesPerUser: 0, devicesPerUser: 0, ...deps }, ts).pipe(
     commitStage(store.write, { maxSize: 100, maxDelayMs: 0 }, ts),
     mergeMap((effects) => effects),
   );
@@ -102,12 +108,32 @@ describe('geofence pipeline', () => {
         d: frame(bob, { type: 'fence.subscribe', ref: 3, fences: ['home', 'nope'] }),
       });
       expectObservable(run(ts, inbound, store)).toBe('--x-y-z', {
-        x: replyError('b1', err('bad_request', 'the outer ring crosses itself: edge 2–3 meets edge 0–1 (positions numbered from 0)', 'fence.shape.coordinates.0'), 1),
+        x: replyError('b1', err('bad_request', 'the outer ring is not valid: self-intersection at or near [0.5, 0.5]', 'fence.shape.coordinates.0'), 1),
         y: replyError('b1', err('not_found', 'no fence nope', 'id'), 2),
         z: replyError('b1', err('not_found', 'no fence nope', 'fences.1'), 3),
       });
       ts.flush();
       expect(store.writes).toEqual([]);
+    });
+  });
+
+  it('creates a repaired MultiPolygon when asked to repair, and tells its devices about it as one fence', () => {
+    const ts = newScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const store = fakeStore(ts, { commitFrames: 0 });
+      // A bow-tie around IN: even-odd, two triangles meeting at IN.
+      const d = 0.001;
+      const bowtie = { type: 'Polygon', coordinates: [[[2.35 - d, 48.86 - d], [2.35 + d, 48.86 + d], [2.35 + d, 48.86 - d], [2.35 - d, 48.86 + d], [2.35 - d, 48.86 - d]]] };
+      const phone: StoredDevice = { owner: 'ann', state: { device: 'phone', lat: 48.86, lng: 2.35 + d / 2, at: 1, stays: new Map() } };
+      const inbound = hot('a-b', { a: opened(bob), b: frame(bob, { type: 'fence.create', ref: 1, fence: { id: 'tie', name: 'Tie', shape: bowtie, repair: true } }) });
+      const out = run(ts, inbound, store, { devices: [phone] }).pipe(mergeMap((e) => (e.kind === 'send' && e.frame.type === 'fence.created' ? [e.frame] : e.kind === 'publish' && e.topic === ALL_FENCES ? [e.frame] : [])));
+      expectObservable(out).toBe('--(cE)', {
+        c: { type: 'fence.created', ref: 1, fence: { id: 'tie', name: 'Tie', owner: 'bob', shape: expect.objectContaining({ type: 'MultiPolygon' }) } },
+        E: { type: 'fence.event', event: 'enter', fence: 'tie', device: 'phone', lat: 48.86, lng: 2.35 + d / 2, at: 2 },
+      });
+      ts.flush();
+      const stored = store.writes.find((w) => w.kind === 'fence');
+      expect(stored?.kind === 'fence' && stored.fence.shape.type).toBe('MultiPolygon');
     });
   });
 

@@ -7,7 +7,8 @@ import { isLeft } from 'fp-ts/Either';
 import { err } from '../domain/errors';
 import { FenceIndex } from '../domain/geo';
 import { Fence } from '../domain/geo/fence';
-import { parseShape } from '../domain/geo/shape';
+import type { Geometry } from '../domain/geo/geos';
+import { admitShape } from '../domain/geo/validity';
 import { DeviceState, FenceEvent, fenceCreated, fenceDeleted, locate } from '../domain/geo/transitions';
 import { FrameOf } from '../domain/protocol';
 import { DeviceWrite, Write } from '../domain/writes';
@@ -26,6 +27,8 @@ export interface GeofenceDeps {
   readonly fences: readonly Fence[];
   readonly devices: readonly StoredDevice[];
   readonly newId: () => string;
+  /** GEOS, loaded: validity and repair of fence shapes. */
+  readonly geometry: Geometry;
   /** Fences and devices one user may own; 0: no limit. */
   readonly fencesPerUser: number;
   readonly devicesPerUser: number;
@@ -164,11 +167,12 @@ export const geofence = (inbound$: Observable<Inbound>, deps: GeofenceDeps, sche
       if (existing === undefined && !roomFor(deps.fencesPerUser, fenceCounts.countOf(conn.user))) {
         return [replyError(conn.id, quotaExceeded('fences owned by one user', deps.fencesPerUser, 'fence'), f.ref)];
       }
-      const shape = parseShape(f.fence.shape, 'fence.shape');
-      if (isLeft(shape)) return [replyError(conn.id, shape.left, f.ref)];
+      // With repair, the fence holds (and fence.created shows) the repaired shape.
+      const admitted = admitShape(f.fence.shape, 'fence.shape', deps.geometry, f.fence.repair);
+      if (isLeft(admitted)) return [replyError(conn.id, admitted.left, f.ref)];
       // A replaced fence keeps its owner, whoever replaces it.
       const owner = existing === undefined ? conn.user : existing.owner;
-      const fence: Fence = { id: f.fence.id ?? deps.newId(), name: f.fence.name, shape: shape.right, ...(f.fence.dwellMs === undefined ? {} : { dwellMs: f.fence.dwellMs }), owner };
+      const fence: Fence = { id: f.fence.id ?? deps.newId(), name: f.fence.name, shape: admitted.right.shape, ...(f.fence.dwellMs === undefined ? {} : { dwellMs: f.fence.dwellMs }), owner };
       const now = scheduler.now();
       const { devices: changed, events } = fenceCreated(devices.values(), fence, now);
       placeFence(fence);

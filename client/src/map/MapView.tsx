@@ -1,5 +1,6 @@
-// Geofences: draw and delete fences, drive simulated devices, watch enter/exit/dwell
-// events arrive. The map needs no tile server: fences and devices sit on a lat/lng grid.
+// Geofences: draw, import (drop a GeoJSON file) and delete fences, drive simulated
+// devices, watch enter/exit/dwell events arrive. The map needs no tile server: fences
+// and devices sit on a lat/lng grid.
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -9,11 +10,13 @@ import { load, save } from '../app/storage';
 import { formatClock } from '../app/time';
 import { Drawing, Drawn, Tool, startDrawing } from './draw';
 import { Point, circleShape, describeShape, fenceLayer, polygonShape } from './geo';
+import { ImportOptions, ImportPanel, useGeoJsonDrop } from './importing';
 import { attachGrid } from './grid';
 import { devicesAround, drive } from './simulation';
 
 const VIEW_KEY = 'rusher.map.view';
 const TILES_KEY = 'rusher.map.tiles';
+const IMPORT_KEY = 'rusher.map.import';
 const DEFAULT_VIEW = { lat: 48.8584, lng: 2.2945, zoom: 15 };
 const TRAIL = 30;
 const FEED = 100;
@@ -45,6 +48,7 @@ export const MapView = ({ rusher, user, visible }: { rusher: Rusher; user: strin
   const [simulating, setSimulating] = useState(false);
   const [simError, setSimError] = useState<string | null>(null);
   const [tiles, setTiles] = useState<string>(() => load(TILES_KEY, ''));
+  const [importOptions, setImportOptions] = useState<ImportOptions>(() => load(IMPORT_KEY, { repair: true, nameProperty: 'name' }));
 
   // The map itself, once.
   useEffect(() => {
@@ -135,6 +139,14 @@ export const MapView = ({ rusher, user, visible }: { rusher: Rusher; user: strin
     return () => sub.unsubscribe();
   }, [simulating, map, rusher, user]);
 
+  // Imported fences join the list and the map shows them all.
+  const { dropping, state: importState, dropProps } = useGeoJsonDrop(rusher, importOptions, (created) => {
+    if (created.length === 0) return;
+    const ids = new Set(created.map((f) => f.id));
+    setFences((fs) => [...fs.filter((f) => !ids.has(f.id)), ...created]);
+    map?.fitBounds(L.featureGroup(created.map((f) => fenceLayer(f, {}))).getBounds(), { padding: [30, 30] });
+  });
+
   useFenceLayers(map, fences, inside);
   useDeviceLayers(map, devices);
 
@@ -152,13 +164,22 @@ export const MapView = ({ rusher, user, visible }: { rusher: Rusher; user: strin
       <aside className="sidebar map-sidebar">
         <FenceDrawer map={map} rusher={rusher} count={fences.length} onCreated={(f) => setFences((fs) => [...fs.filter((x) => x.id !== f.id), f])} />
 
+        <ImportPanel
+          options={importOptions}
+          onOptions={(o) => {
+            setImportOptions(o);
+            save(IMPORT_KEY, o);
+          }}
+          state={importState}
+        />
+
         <h2 className="sidebar-title">Fences · {fences.length}</h2>
         {listError && (
           <div className="notice notice-error" role="alert">
             {listError}
           </div>
         )}
-        {fences.length === 0 && <p className="sidebar-note">No fences yet. Draw one on the map.</p>}
+        {fences.length === 0 && <p className="sidebar-note">No fences yet. Draw one on the map, or drop a GeoJSON file on it.</p>}
         <ul className="fence-list">
           {fences.map((f) => (
             <li key={f.id} className="fence-item">
@@ -209,8 +230,10 @@ export const MapView = ({ rusher, user, visible }: { rusher: Rusher; user: strin
           />
         </details>
       </aside>
-      <div className="map-area">
+      {/* The map's own element keeps a fixed className: Leaflet adds classes to it that React must not reset. */}
+      <div className={dropping ? 'map-area map-area-dropping' : 'map-area'} {...dropProps}>
         <div className="map" ref={host} />
+        {dropping && <div className="drop-hint">Drop a GeoJSON file to import its polygons as fences</div>}
         <section className="feed" aria-label="Fence events">
           <h2 className="feed-title">
             Events <span className="live-dot" /> live
@@ -383,7 +406,7 @@ const useFenceLayers = (map: L.Map | null, fences: readonly Fence[], inside: Rea
     const group = L.layerGroup().addTo(map);
     for (const f of fences) {
       const active = (inside.get(f.id)?.size ?? 0) > 0;
-      const layer = fenceLayer(f, { color: active ? '#059669' : '#4f46e5', weight: 2, fillOpacity: active ? 0.28 : 0.12 });
+      const layer = fenceLayer(f, { color: active ? '#059669' : '#4f46e5', weight: 2, fillOpacity: active ? 0.28 : 0.12, className: 'fence-shape' });
       layer.bindTooltip(f.name || f.id, { permanent: true, direction: 'center', className: 'fence-label' });
       group.addLayer(layer);
     }

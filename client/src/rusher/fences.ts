@@ -3,7 +3,9 @@
 import { EMPTY, Observable, catchError, filter, finalize, firstValueFrom, ignoreElements, map, merge, share, switchMap, take, throwError } from 'rxjs';
 import { Connection, Session } from './connection';
 import { isConnectionLost } from './errors';
-import { Fence, FenceEvent, FenceInput, FenceSelection, LocationInput, ReplyTo, Request, ServerFrame } from './frames';
+import { ImportOptions, ImportSummary, ImportedFence, Outcome, fencesOfGeoJson, outcomeOf, summarize } from '../../../src/domain/geo/geojson';
+import { RusherError } from './errors';
+import { Fence, FenceEvent, FenceInput, FenceSelection, LocationInput, ReplyTo, Request, Shape, ServerFrame } from './frames';
 
 const selects = (selection: FenceSelection, fence: string) => selection === '*' || selection.includes(fence);
 
@@ -21,6 +23,34 @@ export class Fences {
   /** Creates the fence, or replaces the one with the same `id`. */
   create(fence: FenceInput): Promise<Fence> {
     return this.call({ type: 'fence.create', fence }).then((r) => r.fence);
+  }
+
+  /**
+   * Creates a fence of every Polygon and MultiPolygon of a GeoJSON file (see
+   * src/domain/geo/geojson.ts), at most `window` requests at a time; resolves with what
+   * became of each (created, repaired, refused with the server's reason) and the fences made.
+   */
+  async importGeoJson(json: unknown, options: ImportOptions, window = 8): Promise<{ summary: ImportSummary; created: Fence[] }> {
+    const { fences, skipped } = fencesOfGeoJson(json, options);
+    const outcomes: [ImportedFence, Outcome][] = [];
+    const created: Fence[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < fences.length) {
+        const f = fences[next++];
+        try {
+          const fence = await this.create({ name: f.name, shape: f.shape as Shape, repair: f.repair });
+          created.push(fence);
+          outcomes.push([f, outcomeOf(f, { shape: fence.shape })]);
+        } catch (e) {
+          if (!(e instanceof RusherError)) throw e;
+          outcomes.push([f, outcomeOf(f, { error: { message: e.message, path: e.path } })]);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(window, fences.length) }, worker));
+    outcomes.sort(([a], [b]) => a.feature - b.feature);
+    return { summary: summarize(outcomes, skipped), created };
   }
 
   delete(id: string): Promise<void> {

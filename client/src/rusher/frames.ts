@@ -29,19 +29,23 @@ export interface Message {
   readonly id: string;
 }
 
-/** A GeoJSON polygon (`[[[lng, lat], …]]`, first ring outer, the rest holes) or a circle. */
-export type Shape =
-  | { readonly type: 'Polygon'; readonly coordinates: readonly (readonly (readonly [number, number])[])[] }
-  | { readonly type: 'Circle'; readonly center: readonly [number, number]; readonly radius: number };
+/**
+ * A GeoJSON Polygon (`[[[lng, lat], …]]`, first ring outer, the rest holes), a
+ * MultiPolygon (one fence of several polygons) or a circle: the server's own type.
+ */
+export type { Shape } from '../../../src/domain/geo/shape';
+import type { Shape } from '../../../src/domain/geo/shape';
 
 export interface FenceInput {
   readonly id?: string;
   readonly name: string;
   readonly shape: Shape;
   readonly dwellMs?: number;
+  /** Repair an invalid polygon (GEOS MakeValid) rather than refuse it; the fence created holds the repaired shape. */
+  readonly repair?: boolean;
 }
 
-export interface Fence extends FenceInput {
+export interface Fence extends Omit<FenceInput, 'repair'> {
   readonly id: string;
 }
 

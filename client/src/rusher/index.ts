@@ -14,3 +14,4 @@ export { Fences } from './fences';
 export { Feed } from './feed';
 export type { NotificationsState, TimelineState } from './feed';
 export * from './frames';
+export type { ImportSummary } from '../../../src/domain/geo/geojson';

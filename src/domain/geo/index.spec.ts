@@ -3,8 +3,10 @@
 // prints its seed; replay one with GEO_SEED=<seed> npx jest src/domain/geo/index.spec.ts
 import { isRight } from 'fp-ts/Either';
 import { contains } from './contains';
+import { Geometry, loadGeometry } from './geos';
 import { FenceIndex } from './index';
-import { Position, Shape, parseShape } from './shape';
+import { Position, Shape, polygonsOf } from './shape';
+import { admitShape } from './validity';
 import { EARTH_RADIUS_M } from './sphere';
 import { DeviceState, FenceEvent, fenceCreated, fenceDeleted, locate } from './transitions';
 import { Rng, seeded } from '../../../spec/support/random';
@@ -36,8 +38,24 @@ const starRing = (r: Random, lat: number, lng: number, lo: number, hi: number, c
 const site = { paris: [48.86, 2.35], antimeridian: [-17.7, 179.97], 'north pole': [89.7, 30], 'south pole': [-89.8, -120], equator: [0, 0] } as const;
 type Site = keyof typeof site;
 
-// Fences of every kind the protocol allows, around a site. Shapes the parser refuses
-// (a random star can fold over once mapped to lng/lat near a pole) are drawn again.
+let geometry: Geometry;
+beforeAll(async () => {
+  geometry = await loadGeometry();
+});
+
+// A polygon of the MultiPolygon: a star, with a hole in some, around a point near (lat, lng).
+const starPolygon = (r: Random, lat: number, lng: number, size: number): Position[][] => {
+  const [plng, plat] = offset(lat, lng, between(r, 0, size * 3), between(r, 0, 2 * Math.PI));
+  const part = size * between(r, 0.2, 1);
+  return [
+    starRing(r, plat, plng, part * 0.5, part, 3 + Math.floor(r() * 20)),
+    ...(r() < 0.5 ? [starRing(r, plat, plng, part * 0.1, part * 0.4, 3 + Math.floor(r() * 8))] : []),
+  ];
+};
+
+// Fences of every kind the protocol allows, around a site. Shapes that are not valid
+// (a random star can fold over once mapped to lng/lat near a pole; the parts of a
+// MultiPolygon can overlap) are drawn again.
 const randomShape = (r: Random, [lat, lng]: readonly [number, number]): Shape => {
   for (;;) {
     const kind = r();
@@ -45,6 +63,8 @@ const randomShape = (r: Random, [lat, lng]: readonly [number, number]): Shape =>
     const [clng, clat] = offset(lat, lng, logBetween(r, 1, 30_000), between(r, 0, 2 * Math.PI));
     const raw = r() < 0.4
       ? { type: 'Circle', center: [clng, clat], radius: size }
+      : r() < 0.3
+        ? { type: 'MultiPolygon', coordinates: Array.from({ length: 2 + Math.floor(r() * 3) }, () => starPolygon(r, clat, clng, size)) }
       : r() < 0.05
         ? { type: 'Polygon', coordinates: [starRing(r, clat, clng, 500_000, 1_500_000, 64)] } // continent-sized
         : {
@@ -54,8 +74,8 @@ const randomShape = (r: Random, [lat, lng]: readonly [number, number]): Shape =>
             ...(r() < 0.4 ? [starRing(r, clat, clng, size * 0.1, size * 0.4, 3 + Math.floor(r() * 10))] : []),
           ],
         };
-    const shape = parseShape(raw, 'fence.shape');
-    if (isRight(shape)) return shape.right;
+    const admitted = admitShape(raw, 'fence.shape', geometry);
+    if (isRight(admitted)) return admitted.right.shape;
   }
 };
 
@@ -105,7 +125,7 @@ const runWalk = (seed: number, where: Site, stats: Record<string, number>): void
     else if (move < 0.6) point = offset(lat0, lng0, logBetween(r, 0.3, 30_000), between(r, 0, 2 * Math.PI));
     else if (fence.type === 'Circle') point = offset(fence.center[1], fence.center[0], fence.radius * (move < 0.8 ? 1 : r()), between(r, 0, 2 * Math.PI));
     else {
-      const ring = pick(r, fence.coordinates);
+      const ring = pick(r, polygonsOf(fence).flat());
       const i = Math.floor(r() * (ring.length - 1));
       point = move < 0.8 ? ring[i] : [(ring[i][0] + ring[i + 1][0]) / 2, (ring[i][1] + ring[i + 1][1]) / 2];
       if (Math.abs(ring[i][0] - ring[i + 1][0]) > 180) point = ring[i]; // the plain midpoint is on the far side of the globe

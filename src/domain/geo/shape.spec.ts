@@ -13,7 +13,11 @@ describe('parseShape', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['not an object', 'circle', 'fence.shape', /must be an object/],
     ['null', null, 'fence.shape', /must be an object/],
-    ['an unknown type', { type: 'Point', coordinates: [0, 0] }, 'fence.shape.type', /"Polygon" or "Circle"/],
+    ['an unknown type', { type: 'Point', coordinates: [0, 0] }, 'fence.shape.type', /"Polygon", "MultiPolygon" or "Circle"/],
+    ['a MultiPolygon without polygons', { type: 'MultiPolygon', coordinates: [] }, 'fence.shape.coordinates', /non-empty array of polygons/],
+    ['a MultiPolygon with an empty polygon', { type: 'MultiPolygon', coordinates: [[square(0, 0, 1, 1)], []] }, 'fence.shape.coordinates.1', /non-empty array of rings/],
+    ['a MultiPolygon with an unclosed hole', { type: 'MultiPolygon', coordinates: [[square(0, 0, 1, 1)], [square(5, 5, 9, 9), [[6, 6], [7, 6], [7, 7], [6, 7]]]] }, 'fence.shape.coordinates.1.1', /hole 1 of polygon 1 is not closed/],
+    ['a MultiPolygon with a latitude past 90', { type: 'MultiPolygon', coordinates: [[square(0, 0, 1, 1)], [[[0, 0], [1, 0], [1, 91], [0, 0]]]] }, 'fence.shape.coordinates.1.0.2.1', /latitude 91 is outside/],
     ['a circle without a centre', { type: 'Circle', radius: 10 }, 'fence.shape.center', /\[lng, lat\]/],
     ['a centre of three numbers', { type: 'Circle', center: [1, 2, 3], radius: 10 }, 'fence.shape.center', /\[lng, lat\]/],
     ['a non-numeric longitude', { type: 'Circle', center: ['2', 48], radius: 10 }, 'fence.shape.center.0', /longitude must be a number/],
@@ -30,19 +34,8 @@ describe('parseShape', () => {
     ['a non-numeric latitude', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, '1'], [0, 0]]] }, 'fence.shape.coordinates.0.2.1', /latitude must be a number/],
     ['an out-of-range longitude', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [181, 1], [0, 0]]] }, 'fence.shape.coordinates.0.2.0', /longitude 181 is outside/],
     ['an out-of-range latitude in a hole', { type: 'Polygon', coordinates: [square(0, 0, 9, 9), [[1, 1], [2, 1], [2, -91], [1, 1]]] }, 'fence.shape.coordinates.1.2.1', /latitude -91/],
-    ['a ring of 3 positions', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] }, 'fence.shape.coordinates.0', /has 3 positions.*at least 4/],
-    ['a ring of 4 positions with a repeat', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 0], [0, 0]]] }, 'fence.shape.coordinates.0', /3 after dropping repeats/],
+    ['a ring of 3 positions', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] }, 'fence.shape.coordinates.0', /has 3 positions; a ring needs at least 4/],
     ['an unclosed ring', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }, 'fence.shape.coordinates.0', /not closed/],
-    ['a bow tie', { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]] }, 'fence.shape.coordinates.0', /outer ring crosses itself: edge \d–\d meets edge \d–\d/],
-    ['a figure eight touching at a corner', { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [2, 0], [2, 2], [1, 1], [0, 2], [0, 0]]] }, 'fence.shape.coordinates.0', /crosses itself/],
-    ['a spike folding back on its edge', { type: 'Polygon', coordinates: [[[0, 0], [2, 0], [1, 0], [1, 1], [0, 0]]] }, 'fence.shape.coordinates.0', /crosses itself/],
-    ['a flat ring', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [2, 0], [0, 0]]] }, 'fence.shape.coordinates.0', /crosses itself/],
-    ['a hole crossing the outer ring', { type: 'Polygon', coordinates: [square(0, 0, 4, 4), square(3, 1, 5, 2)] }, 'fence.shape.coordinates.1', /hole 1 crosses or touches the outer ring/],
-    ['a hole touching the outer ring', { type: 'Polygon', coordinates: [square(0, 0, 4, 4), square(0, 1, 1, 2)] }, 'fence.shape.coordinates.1', /hole 1 crosses or touches the outer ring/],
-    ['a hole outside the outer ring', { type: 'Polygon', coordinates: [square(0, 0, 4, 4), square(6, 1, 7, 2)] }, 'fence.shape.coordinates.1', /hole 1 is not inside the outer ring/],
-    ['a hole inside another', { type: 'Polygon', coordinates: [square(0, 0, 9, 9), square(1, 1, 8, 8), square(2, 2, 3, 3)] }, 'fence.shape.coordinates.2', /hole 2 lies inside hole 1/],
-    ['a hole around another', { type: 'Polygon', coordinates: [square(0, 0, 9, 9), square(2, 2, 3, 3), square(1, 1, 8, 8)] }, 'fence.shape.coordinates.2', /hole 2 contains hole 1/],
-    ['holes crossing each other', { type: 'Polygon', coordinates: [square(0, 0, 9, 9), square(1, 1, 3, 3), square(2, 2, 4, 4)] }, 'fence.shape.coordinates.2', /hole 2 crosses or touches hole 1/],
     ['an edge exactly 180° wide', { type: 'Polygon', coordinates: [[[-90, 0], [90, 0], [90, 10], [-90, 0]]] }, 'fence.shape.coordinates.0.1', /exactly 180° of longitude/],
     ['a ring around the pole', { type: 'Polygon', coordinates: [[[-180, 80], [-60, 80], [60, 80], [-180, 80]]] }, 'fence.shape.coordinates.0', /circles a pole/],
   ])('refuses %s', (_, raw, path, message) => {
@@ -52,17 +45,9 @@ describe('parseShape', () => {
     expect(e.message).toMatch(message);
   });
 
-  it(`refuses a polygon of more than ${MAX_POSITIONS} positions before looking at them`, () => {
-    const ring = Array.from({ length: MAX_POSITIONS + 1 }, (_, i) => ['not a position', i]);
-    expect(refusal({ type: 'Polygon', coordinates: [ring] })).toMatchObject({ path: 'fence.shape.coordinates', message: expect.stringMatching(/at most 4096 positions; this one has 4097/) });
-  });
-
-  it('finds a crossing in a large ring', () => {
-    // A 4,000-corner circle-like ring with two corners swapped near the end.
-    const ring = Array.from({ length: 4000 }, (_, i) => [Math.cos((2 * Math.PI * i) / 4000), Math.sin((2 * Math.PI * i) / 4000)]);
-    [ring[3990], ring[3991]] = [ring[3991], ring[3990]];
-    const e = refusal({ type: 'Polygon', coordinates: [[...ring, ring[0]]] });
-    expect(e.message).toMatch(/edge 3989–3990 meets edge 3991–3992|edge 3991–3992 meets edge 3989–3990/);
+  it(`refuses a shape of more than ${MAX_POSITIONS} positions before looking at them`, () => {
+    const ring = Array.from({ length: MAX_POSITIONS / 2 + 1 }, (_, i) => ['not a position', i]);
+    expect(refusal({ type: 'MultiPolygon', coordinates: [[ring], [ring]] })).toMatchObject({ path: 'fence.shape.coordinates', message: expect.stringMatching(/at most 20,000 positions; this one has 20,002/) });
   });
 
   it.each<[string, unknown]>([
@@ -70,6 +55,8 @@ describe('parseShape', () => {
     ['a circle of 100 km on the pole', { type: 'Circle', center: [0, 90], radius: 100_000 }],
     ['a square', { type: 'Polygon', coordinates: [square(0, 0, 1, 1)] }],
     ['a square with two holes', { type: 'Polygon', coordinates: [square(0, 0, 9, 9), square(1, 1, 2, 2), square(5, 5, 6, 6)] }],
+    ['a bow tie (its validity is not parseShape\'s question)', { type: 'Polygon', coordinates: [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]] }],
+    ['a MultiPolygon', { type: 'MultiPolygon', coordinates: [[square(0, 0, 1, 1)], [square(2, 2, 3, 3), square(2.2, 2.2, 2.4, 2.4)]] }],
     ['a square across the antimeridian', { type: 'Polygon', coordinates: [square(179, -1, -179, 1)] }],
     ['a hole across the antimeridian', { type: 'Polygon', coordinates: [square(170, -5, -170, 5), square(179, -1, -179, 1)] }],
     ['repeated positions', { type: 'Polygon', coordinates: [[[0, 0], [0, 0], [1, 0], [1, 1], [1, 1], [0, 0]]] }],
